@@ -1,0 +1,73 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Orderable, Page
+
+
+class HomePage(Page):
+    """A school's home page: the root of one Wagtail Site."""
+
+    parent_page_types = ["wagtailcore.Page"]
+    template = "cms/home_page.html"
+
+
+@register_setting(icon="site")
+class SchoolSettings(BaseSiteSetting):
+    """Per-school facts shown on every page (header and footer)."""
+
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    help_phone = models.CharField(
+        _("help phone"), max_length=40, blank=True,
+        help_text=_("Shown in the same place on every page, e.g. 0578-2123456."),
+    )
+    help_hours = models.CharField(_("help hours"), max_length=80, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    footer_note = models.TextField(_("footer note"), blank=True)
+
+    panels = [
+        FieldPanel("short_name"),
+        FieldPanel("help_phone"),
+        FieldPanel("help_hours"),
+        FieldPanel("address"),
+        FieldPanel("footer_note"),
+    ]
+
+    class Meta:
+        verbose_name = _("school settings")
+
+
+@register_setting(icon="list-ul")
+class NavigationSettings(ClusterableModel, BaseSiteSetting):
+    """The main menu of one school's site."""
+
+    panels = [InlinePanel("menu_items", label=_("Menu items"))]
+
+    class Meta:
+        verbose_name = _("navigation")
+
+
+class MenuItem(Orderable):
+    settings = ParentalKey(NavigationSettings, on_delete=models.CASCADE, related_name="menu_items")
+    label = models.CharField(_("label"), max_length=30)
+    link_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("page"),
+    )
+    link_url = models.CharField(_("or URL"), max_length=200, blank=True)
+
+    panels = [FieldPanel("label"), FieldPanel("link_page"), FieldPanel("link_url")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("menu item")
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def url(self) -> str:
+        if self.link_page_id:
+            return self.link_page.url or "#"
+        return self.link_url or "#"

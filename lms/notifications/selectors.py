@@ -1,0 +1,2 @@
+def inbox_unread_count(*, user) -> int:
+    return 0

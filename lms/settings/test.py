@@ -1,0 +1,26 @@
+"""Test settings: fast hashing, in-memory e-mail, eager tasks unless a test
+asks for a real broker. DATABASE_URL chooses SQLite (default) or PostgreSQL."""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, SQLITE_OPTIONS, env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "lms.sms.LocmemSMSBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", "memory://")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+ACCOUNT_RATE_LIMITS = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file (not :memory:) so that threads in concurrency tests share it.
+    DATABASES["default"]["NAME"] = str(BASE_DIR / ".pytest-db.sqlite3")  # noqa: F405
+    DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".pytest-db.sqlite3")}  # noqa: F405
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
