@@ -1,6 +1,8 @@
 """Test settings: fast hashing, in-memory e-mail, eager tasks unless a test
 asks for a real broker. DATABASE_URL chooses SQLite (default) or PostgreSQL."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, SQLITE_OPTIONS, env
 
@@ -18,9 +20,11 @@ STORAGES = {
 }
 ACCOUNT_RATE_LIMITS = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    # A file (not :memory:) so that threads in concurrency tests share it.
-    DATABASES["default"]["NAME"] = str(BASE_DIR / ".pytest-db.sqlite3")  # noqa: F405
+    # A file (not :memory:) so that threads in concurrency tests and the live
+    # server share it; one per process so parallel runs don't collide.
+    _test_db = str(BASE_DIR / f".pytest-db-{os.getpid()}.sqlite3")
+    DATABASES["default"]["NAME"] = _test_db  # noqa: F405
     DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".pytest-db.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": _test_db}  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
