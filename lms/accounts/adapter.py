@@ -1,9 +1,12 @@
 """django-allauth customised for seniors: phone numbers typed any way they
 like, codes sent by SMS through our pluggable backend, messages in Chinese."""
 
+import secrets
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from lms.sms import send_sms
 
@@ -11,7 +14,29 @@ from .phone import PhoneNumberField, normalize_phone
 from .services import profile_ensure
 
 
+def _digits_code(length: int = 6) -> str:
+    # Digits only: seniors type them on the phone keypad, letters are hard.
+    return "".join(secrets.choice("0123456789") for _ in range(length))
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "phone_taken": _lazy("This mobile number is already registered. Please log in instead."),
+        "unknown_phone": _lazy(
+            "No account uses this mobile number yet. Please sign up first, or use your e-mail."
+        ),
+        "phone_password_mismatch": _lazy(
+            "The mobile number or the password is not correct. Please check and try again."
+        ),
+    }
+
+    def generate_login_code(self) -> str:
+        return _digits_code()
+
+    def generate_phone_verification_code(self, *, user, phone: str) -> str:
+        return _digits_code()
+
     def phone_form_field(self, **kwargs):
         # allauth's own field insists on "+<country code>"; ours accepts what
         # people type (spaces, dashes, full-width digits, with or without +86).

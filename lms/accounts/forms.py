@@ -1,9 +1,10 @@
+from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Profile
-from .phone import PhoneNumberField
+from .phone import PhoneNumberField, normalize_phone
 
 
 class SignupForm(AllauthSignupForm):
@@ -59,3 +60,38 @@ class ProfileForm(forms.ModelForm):
             "emergency_phone",
         ]
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
+
+
+class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
+    """One box for "mobile number or e-mail" instead of allauth's two, so a
+    senior types once; the value is routed to allauth's own checks."""
+
+    login = forms.CharField(
+        label=_("Mobile number or e-mail"),
+        max_length=254,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "placeholder": _("e.g. 138 1234 5678")}
+        ),
+    )
+
+    field_order = ["login"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop("email", None)
+        self.fields.pop("phone", None)
+
+    def clean(self):
+        value = (self.cleaned_data.get("login") or "").strip()
+        if not value:
+            return self.cleaned_data
+        try:
+            if "@" in value:
+                self.cleaned_data["email"] = forms.EmailField().clean(value)
+                self.clean_email()
+            else:
+                self.cleaned_data["phone"] = normalize_phone(value)
+                self.clean_phone()
+        except forms.ValidationError as error:
+            self.add_error("login", error)
+        return self.cleaned_data

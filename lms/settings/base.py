@@ -197,7 +197,10 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "confirm_email": "1/3m/key",
 }
-ACCOUNT_FORMS = {"signup": "lms.accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "lms.accounts.forms.SignupForm",
+    "request_login_code": "lms.accounts.forms.RequestLoginCodeForm",
+}
 # allauth wants one login method to be required at signup; ours requires
 # "a mobile number or an e-mail address" (SignupForm.clean enforces it).
 SILENCED_SYSTEM_CHECKS = ["account.W001"]
@@ -263,7 +266,6 @@ SCHOOL_HOSTS = {
     "university": env("UNIVERSITY_HOST", "localhost"),
     "party_school": env("PARTY_SCHOOL_HOST", "dangxiao.localhost"),
 }
-SITE_PORT = int(env("SITE_PORT", env("PORT", "80") if env("PORT") else "80"))
 
 # Large-text preference (cookie, so the first paint is right without JS).
 TEXT_SIZE_COOKIE = "lms_text_size"
