@@ -6,4 +6,6 @@ app_name = "notifications"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("read-all/", views.mark_all_read, name="mark_all_read"),
+    path("<int:pk>/", views.detail, name="detail"),
 ]

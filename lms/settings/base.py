@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "lms.accounts.apps.UsersAppConfig",  # wagtail.users, with phone numbers
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -276,4 +276,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Notifications: re-enqueue deliveries a broker outage left pending.
+CELERY_BEAT_SCHEDULE["notifications.redeliver_pending"] = {
+    "task": "notifications.redeliver_pending",
+    "schedule": 300.0,
 }

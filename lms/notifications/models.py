@@ -1,0 +1,131 @@
+"""Notices to a person (通知) and their delivery, one row per channel."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_link(value: str) -> None:
+    """A link is a site path ("/…") or an http(s) address, never ``javascript:``."""
+    if not value:
+        return
+    if value.startswith("//") or not value.startswith(("/", "https://", "http://")):
+        raise ValidationError(
+            _("A link must start with “/”, “http://” or “https://”."), code="invalid_link"
+        )
+
+
+class Notification(models.Model):
+    """One notice to one person. It always shows in their inbox; e-mail and
+    SMS copies are tracked by ``Delivery`` rows."""
+
+    class Kind(models.TextChoices):
+        ENROLMENT_RESULT = "enrolment_result", _("Enrolment result")
+        WAITLIST_PROMOTION = "waitlist_promotion", _("Waitlist promotion")
+        WAITLIST_OFFER = "waitlist_offer", _("Waitlist offer")
+        SESSION_CHANGED = "session_changed", _("Class session changed")
+        SESSION_CANCELLED = "session_cancelled", _("Class session cancelled")
+        LEAVE_DECISION = "leave_decision", _("Leave request decision")
+        GENERAL = "general", _("General notice")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("message"), max_length=2000)
+    url = models.CharField(_("link"), max_length=500, blank=True, validators=[validate_link])
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    dedupe_key = models.CharField(
+        _("event key"),
+        max_length=200,
+        blank=True,
+        default="",
+        help_text=_("The same event never notifies the same person twice."),
+    )
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="notification_dedupe_per_recipient",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class Delivery(models.Model):
+    """One channel's copy of a notification. Its status moves
+    pending → sent | skipped | failed, and a sent copy is never sent again."""
+
+    class Channel(models.TextChoices):
+        INBOX = "inbox", _("Inbox")
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to send")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Not sent")
+
+    notification = models.ForeignKey(
+        Notification,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("notification"),
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "channel"], name="delivery_one_per_channel"
+            ),
+        ]
+        indexes = [
+            # The redelivery sweep looks for old pending rows.
+            models.Index(fields=["status", "updated_at"], name="delivery_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()}: {self.get_status_display()}"
