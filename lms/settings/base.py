@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "lms.accounts.apps.UsersAppConfig",  # wagtail.users, with phone numbers
+    "wagtail.users",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
