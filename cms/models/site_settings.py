@@ -1,17 +1,12 @@
+"""Per-school site settings: the facts in the header and footer, and the menu."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.models import Orderable, Page
-
-
-class HomePage(Page):
-    """A school's home page: the root of one Wagtail Site."""
-
-    parent_page_types = ["wagtailcore.Page"]
-    template = "cms/home_page.html"
+from wagtail.models import Orderable
 
 
 @register_setting(icon="site")
@@ -68,6 +63,14 @@ class MenuItem(Orderable):
 
     @property
     def url(self) -> str:
+        """A path for a page of this menu's own site (so it can be compared
+        with ``request.path``), a full URL for another site's page."""
         if self.link_page_id:
-            return self.link_page.url or "#"
+            parts = self.link_page.get_url_parts()
+            if parts is None:
+                return "#"
+            site_id, root_url, page_path = parts
+            if site_id == self.settings.site_id:
+                return page_path
+            return root_url + page_path
         return self.link_url or "#"
