@@ -41,3 +41,12 @@ def test_a_school_home_page_never_lists_the_other_schools_news(client, schools, 
 
     assert "轮训班开班" in html
     assert "书画班作品展开幕" not in html
+
+
+def test_home_page_speaks_chinese_first_and_english_on_request(client, schools, hosts, settings):
+    chinese = client.get("/", HTTP_HOST=hosts["university"]).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get("/", HTTP_HOST=hosts["university"]).content.decode()
+
+    assert "最新消息" in chinese
+    assert "Latest news" in english
