@@ -5,6 +5,7 @@ import logging
 from collections.abc import Iterable
 from functools import partial
 
+from celery.exceptions import Retry
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -141,8 +142,11 @@ def delivery_enqueue(*, delivery_id: int) -> bool:
     from .tasks import deliver
 
     try:
-        # No publish retries: a broker outage must not hold up the caller.
-        deliver.apply_async(args=(delivery_id,), retry=False)
+        if deliver.app.conf.task_always_eager:
+            _run_in_process(deliver, delivery_id)
+        else:
+            # No publish retries: a broker outage must not hold up the caller.
+            deliver.apply_async(args=(delivery_id,), retry=False)
     except Exception:
         logger.warning(
             "Delivery %s was not queued (or failed at once); it stays pending "
@@ -152,6 +156,23 @@ def delivery_enqueue(*, delivery_id: int) -> bool:
         )
         return False
     return True
+
+
+def _run_in_process(task, delivery_id: int) -> None:
+    """Eager mode (no broker): run the task now with its retries back to
+    back, as a worker would without the waits. After the last retry the
+    delivery is marked failed and the error raised (the caller logs it)."""
+    retries = 0
+    while True:
+        try:
+            task.apply(args=(delivery_id,), retries=retries, throw=True)
+            return
+        except Retry:
+            retries += 1
+        except Exception as exc:
+            # A propagating eager run skips the task's on_failure; do its work.
+            delivery_mark_failed(delivery_id=delivery_id, error=str(exc))
+            raise
 
 
 def notification_mark_read(*, user, notification_ids: Iterable[int] | None = None) -> int:
