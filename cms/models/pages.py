@@ -54,6 +54,7 @@ class HomePage(Page):
     )
     body = StreamField(BodyStreamBlock(), verbose_name=_("body"), blank=True)
 
+    page_description = _("The home page of one school; each school's site starts here.")
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = HOME_PAGE_CHILDREN
     template = "cms/home_page.html"
@@ -89,6 +90,7 @@ class StandardPage(Page):
     intro = models.TextField(_("introduction"), blank=True)
     body = StreamField(BodyStreamBlock(), verbose_name=_("body"), blank=True)
 
+    page_description = _("A page of text, such as About us, Admissions or Contact us.")
     parent_page_types = ["cms.HomePage", "cms.StandardPage"]
     subpage_types = ["cms.StandardPage"]
     template = "cms/standard_page.html"
@@ -113,6 +115,7 @@ class NewsIndexPage(Page):
 
     intro = models.TextField(_("introduction"), blank=True)
 
+    page_description = _("The school's news list; add news items under it.")
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.NewsPage"]
     max_count_per_parent = 1
@@ -154,6 +157,7 @@ class NewsPage(Page):
     )
     body = StreamField(BodyStreamBlock(), verbose_name=_("body"), blank=True)
 
+    page_description = _("One news item with a date, a summary and an optional cover image.")
     parent_page_types = ["cms.NewsIndexPage"]
     subpage_types = []
     template = "cms/news_page.html"
