@@ -1,3 +1,4 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
@@ -95,3 +96,15 @@ class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
         except forms.ValidationError as error:
             self.add_error("login", error)
         return self.cleaned_data
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form, with a label that says what to type."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["login"]
+        field.label = _("Mobile number or e-mail")
+        field.widget.attrs.update(
+            {"autocomplete": "username", "placeholder": _("e.g. 138 1234 5678")}
+        )

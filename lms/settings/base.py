@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "lms.accounts.apps.UsersAppConfig",  # wagtail.users, with phone numbers
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -198,6 +198,7 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 ACCOUNT_FORMS = {
+    "login": "lms.accounts.forms.LoginForm",
     "signup": "lms.accounts.forms.SignupForm",
     "request_login_code": "lms.accounts.forms.RequestLoginCodeForm",
 }
