@@ -51,7 +51,7 @@ def browser():
 
 
 def _screenshot_name(request, width: int) -> str:
-    name = re.sub(r"[^\w.-]+", "-", request.node.name).strip("-")
+    name = re.sub(r"[^\w.-]+", "-", request.node.originalname).strip("-")
     return f"{name}-{width}"
 
 
