@@ -55,6 +55,7 @@ def test_unread_notifications_are_marked_in_words_and_counted_in_the_header(
     page = response.content.decode()
 
     assert response.context["inbox_unread"] == 2
+    assert '<span class="badge">2' in page  # the header's "Messages" badge
     assert "您有 2 条未读消息" in page
     assert page.count('<span class="badge">未读</span>') == 2
     assert "全部标为已读" in page
