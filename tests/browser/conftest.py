@@ -12,10 +12,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM
-# calls from a thread with a running loop unless told this is fine.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -42,12 +38,24 @@ def browser():
         pytest.skip(f"Chromium not found at {CHROMIUM}; browser tests need it")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+    # Playwright's sync API runs an event loop in this thread; Django refuses
+    # ORM calls from a thread with a running loop unless told this is fine.
+    # Only while the browser runs: the deploy checks elsewhere in the suite
+    # (async.E001) must not see it.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def _screenshot_name(request, width: int) -> str:
@@ -112,13 +120,37 @@ def mobile_visitor(request, browser, live_server, schools):
     context.close()
 
 
+def _restore_migration_data() -> None:
+    """Put back what data migrations create (tree root, locale, collection
+    root, role groups): a transactional test before us may have flushed it.
+    (``serialized_rollback`` cannot do this once a non-serialized
+    transactional test has re-created content types with new ids.)"""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.conf import settings
+    from django.utils.translation import get_supported_language_variant
+    from wagtail.models import Collection, Locale, Page
+
+    locale, _ = Locale.objects.get_or_create(
+        language_code=get_supported_language_variant(settings.LANGUAGE_CODE)
+    )
+    if not Page.objects.filter(depth=1).exists():
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    if not Collection.objects.filter(depth=1).exists():
+        Collection.add_root(name="Root")
+    import_module("lms.accounts.migrations.0002_roles").create_roles(apps, None)
+
+
 @pytest.fixture
-def schools(django_db_serialized_rollback, transactional_db):
-    """Both schools as Wagtail Sites: the university on ``localhost`` (the
-    default site) and the party school on ``dangxiao.localhost``."""
+def schools(transactional_db):
+    """Both schools as Wagtail Sites (``manage.py seed_demo``): the university
+    on ``localhost`` (the default site) and the party school on
+    ``dangxiao.localhost``."""
     from django.core.management import call_command
     from wagtail.models import Site
 
+    _restore_migration_data()
     call_command("seed_demo", verbosity=0)
     return {site.hostname: site for site in Site.objects.all()}
 
