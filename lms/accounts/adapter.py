@@ -6,7 +6,7 @@ import secrets
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from lms.sms import send_sms
 
@@ -22,11 +22,11 @@ def _digits_code(length: int = 6) -> str:
 class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
-        "phone_taken": _lazy("This mobile number is already registered. Please log in instead."),
-        "unknown_phone": _lazy(
+        "phone_taken": gettext_lazy("This mobile number is already registered. Please log in instead."),
+        "unknown_phone": gettext_lazy(
             "No account uses this mobile number yet. Please sign up first, or use your e-mail."
         ),
-        "phone_password_mismatch": _lazy(
+        "phone_password_mismatch": gettext_lazy(
             "The mobile number or the password is not correct. Please check and try again."
         ),
     }
@@ -41,6 +41,7 @@ class AccountAdapter(DefaultAccountAdapter):
         # allauth's own field insists on "+<country code>"; ours accepts what
         # people type (spaces, dashes, full-width digits, with or without +86).
         kwargs.pop("validators", None)
+        kwargs["label"] = gettext_lazy("Mobile number")
         return PhoneNumberField(**kwargs)
 
     def clean_phone(self, phone: str) -> str:

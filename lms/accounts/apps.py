@@ -8,6 +8,14 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = _("Accounts")
 
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from .roles import roles_ensure
+
+        # After wagtailadmin's post_migrate has created its permissions.
+        post_migrate.connect(roles_ensure, dispatch_uid="accounts.roles_ensure")
+
 
 class UsersAppConfig(WagtailUsersAppConfig):
     """wagtail.users, with our user screens (they add the mobile number)."""

@@ -30,3 +30,20 @@ def has_role(user, role: str) -> bool:
     if not user.is_authenticated:
         return False
     return user.groups.filter(name=role).exists()
+
+
+def roles_ensure(**kwargs) -> None:
+    """Create any missing role group and give staff roles admin access.
+
+    Connected to ``post_migrate``: the data migration creates the roles once,
+    and this puts them back after a database flush (as test runs do).
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    access_admin = Permission.objects.filter(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    ).first()
+    for name in ROLES:
+        group, _ = Group.objects.get_or_create(name=name)
+        if name in ADMIN_ROLES and access_admin is not None:
+            group.permissions.add(access_admin)
