@@ -41,4 +41,4 @@ messages: $(STAMP)
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) db.sqlite3* .pytest-db.sqlite3* test-artifacts
+	rm -rf $(VENV) db.sqlite3* .pytest-db* test-artifacts

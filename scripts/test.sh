@@ -17,14 +17,24 @@ pytest_args=("$@")
 if [ ! -x "$CHROMIUM" ]; then
   skipped+=("browser tests (no Chromium at $CHROMIUM; apt-get install chromium fonts-noto-cjk)")
 fi
+if ! $PY -c "import redis; redis.Redis.from_url('redis://127.0.0.1:6379/15', socket_connect_timeout=2).ping()" 2>/dev/null; then
+  skipped+=("tests that need a real Redis and Celery worker (no Redis at redis://127.0.0.1:6379/15)")
+fi
 
 echo "== pytest on SQLite"
 env -u DATABASE_URL $PY -m pytest "${pytest_args[@]}" || status=1
 
 if $PY - "$PG_URL" <<'PYEOF'
-import sys, psycopg
+# Can we reach the server? (pytest-django creates its own test database, so
+# probe the maintenance database on the same server.)
+import sys
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+url = urlsplit(sys.argv[1])
 try:
-    psycopg.connect(sys.argv[1].replace("/lms", "/postgres"), connect_timeout=3).close()
+    psycopg.connect(urlunsplit(url._replace(path="/postgres")), connect_timeout=3).close()
 except Exception as exc:
     print(f"PostgreSQL not reachable: {exc}")
     sys.exit(1)
