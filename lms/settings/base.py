@@ -271,6 +271,8 @@ SCHOOL_HOSTS = {
     "university": env("UNIVERSITY_HOST", "localhost"),
     "party_school": env("PARTY_SCHOOL_HOST", "dangxiao.localhost"),
 }
+# Port of the school Sites (443 in production, so Site.root_url is https://).
+SCHOOL_SITE_PORT = int(env("SCHOOL_SITE_PORT", "80"))
 
 # Large-text preference (cookie, so the first paint is right without JS).
 TEXT_SIZE_COOKIE = "lms_text_size"
