@@ -1,0 +1,24 @@
+"""Models of the teaching side. Import from ``courses.models``."""
+
+from .campuses import CampusIndexPage, CampusPage, Room
+from .catalog import CourseIndexPage, CoursePage, Department
+from .enrolment import Enrolment
+from .sections import ClassSession, Section, SectionSlot, part_of_day
+from .terms import WEEKDAYS, Term, TermDay
+
+__all__ = [
+    "WEEKDAYS",
+    "CampusIndexPage",
+    "CampusPage",
+    "ClassSession",
+    "CourseIndexPage",
+    "CoursePage",
+    "Department",
+    "Enrolment",
+    "Room",
+    "Section",
+    "SectionSlot",
+    "Term",
+    "TermDay",
+    "part_of_day",
+]
