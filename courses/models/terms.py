@@ -83,9 +83,9 @@ class Term(ClusterableModel):
             ("enrolment_opens_at", "enrolment_closes_at"),
         ]
         for opens, closes in pairs:
-            if getattr(self, opens) and getattr(self, closes):
-                if getattr(self, closes) <= getattr(self, opens):
-                    errors[closes] = _("A window must close after it opens.")
+            start, end = getattr(self, opens), getattr(self, closes)
+            if start and end and end <= start:
+                errors[closes] = _("A window must close after it opens.")
         if errors:
             raise ValidationError(errors)
 

@@ -2,6 +2,7 @@
 holidays, plus make-up days; regenerating never touches past sessions."""
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.utils import timezone
@@ -13,7 +14,8 @@ from . import factories as f
 
 pytestmark = pytest.mark.django_db
 
-BEFORE_TERM = timezone.make_aware(datetime.datetime(2026, 9, 1, 8, 0))
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+BEFORE_TERM = datetime.datetime(2026, 9, 1, 8, 0, tzinfo=SHANGHAI)
 
 
 @pytest.fixture
@@ -32,7 +34,7 @@ def local_dates(sec):
 
 
 def test_one_session_per_slot_per_week(setup):
-    term, sec = setup
+    _, sec = setup
     sessions_generate(section=sec, now=BEFORE_TERM)
     assert local_dates(sec) == [datetime.date(2026, 10, d) for d in (1, 8, 15)]
     first = sec.sessions.order_by("starts_at").first()
@@ -62,12 +64,11 @@ def test_a_timetable_change_moves_future_sessions_only(setup):
     sessions_generate(section=sec, now=BEFORE_TERM)
     past = sec.sessions.order_by("starts_at").first()
     # After the first session the class moves from Thursday to Tuesday afternoon.
-    after_first = timezone.make_aware(datetime.datetime(2026, 10, 2, 12, 0))
+    after_first = datetime.datetime(2026, 10, 2, 12, 0, tzinfo=SHANGHAI)
     sec.slots.update(weekday=1, start_time="14:00", end_time="16:00")
     counts = sessions_generate(section=sec, now=after_first)
     past.refresh_from_db()
-    assert timezone.localtime(past.starts_at) == timezone.make_aware(
-        datetime.datetime(2026, 10, 1, 9, 0))
+    assert past.starts_at == datetime.datetime(2026, 10, 1, 9, 0, tzinfo=SHANGHAI)
     assert local_dates(sec) == [datetime.date(2026, 10, d) for d in (1, 6, 13)]
     assert counts == {"created": 2, "updated": 0, "deleted": 2}
 
