@@ -27,6 +27,8 @@ from cms.blocks import BodyStreamBlock, QuickLinkBlock
 HOME_PAGE_CHILDREN = [
     "cms.StandardPage",
     "cms.NewsIndexPage",
+    "courses.CampusIndexPage",
+    "courses.CourseIndexPage",
 ]
 
 
