@@ -10,11 +10,12 @@ also used on its own for a home page's quick actions.
 """
 
 from django.core.exceptions import ValidationError
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageBlock
+
+from lms.validators import validate_link
 
 # Kept short on purpose: seniors read headings and paragraphs, not tables.
 RICH_TEXT_FEATURES = ["bold", "italic", "h3", "ol", "ul", "link", "document-link"]
@@ -48,15 +49,6 @@ class CaptionedImageBlock(blocks.StructBlock):
         label = _("Image with caption")
 
 
-class QuickLinkValue(blocks.StructValue):
-    @cached_property
-    def href(self) -> str:
-        page = self.get("page")
-        if page is not None:
-            return page.url or "#"
-        return self.get("url") or "#"
-
-
 class QuickLinkBlock(blocks.StructBlock):
     """One big tile link: a page on the site or a path such as /accounts/login/."""
 
@@ -65,16 +57,16 @@ class QuickLinkBlock(blocks.StructBlock):
         label=_("Short description"), required=False, max_length=60
     )
     page = blocks.PageChooserBlock(label=_("Page"), required=False)
+    # Rendered as an href: validate_link refuses javascript:, data: and the like.
     url = blocks.CharBlock(
-        label=_("or address"), required=False, max_length=200,
+        label=_("or address"), required=False, max_length=200, validators=[validate_link],
         help_text=_("Used when no page is chosen, e.g. /accounts/login/."),
     )
 
     class Meta:
         icon = "link"
         template = "cms/blocks/quick_link.html"
-        value_class = QuickLinkValue
-        preview_value = {"label": "课程目录", "description": "看看本学期开了哪些课", "url": "#"}
+        preview_value = {"label": "课程目录", "description": "看看本学期开了哪些课", "url": "/courses/"}
         description = _("A large tile link to a page, easy to tap on a phone.")
         label = _("Quick link")
 
@@ -97,9 +89,9 @@ class QuickLinksBlock(blocks.StructBlock):
         preview_value = {
             "heading": "常用服务",
             "links": [
-                {"label": "课程目录", "description": "本学期开设的课程", "url": "#"},
-                {"label": "我要报名", "description": "网上报名，子女可代报", "url": "#"},
-                {"label": "联系我们", "description": "电话与地址", "url": "#"},
+                {"label": "课程目录", "description": "本学期开设的课程", "url": "/courses/"},
+                {"label": "我要报名", "description": "网上报名，子女可代报", "url": "/accounts/signup/"},
+                {"label": "联系我们", "description": "电话与地址", "url": "/contact/"},
             ],
         }
         description = _("A set of large tile links, two or three to a row on a phone.")

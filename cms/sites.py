@@ -23,9 +23,14 @@ SCHOOLS = (
     School(key="party_school", name="丽水市老干部党校", slug="laoganbu-dangxiao"),
 )
 
-# Wagtail matches a request on hostname alone when no site has its port, so
-# port 80 also serves `runserver` on :8000 as long as hostnames differ.
-SITE_PORT = 80
+
+def site_port() -> int:
+    """The port of the school Sites: ``settings.SCHOOL_SITE_PORT`` (env var
+    ``SCHOOL_SITE_PORT``), 443 in production so that ``Site.root_url`` and
+    every full URL Wagtail builds start with https://. Wagtail matches a
+    request on hostname alone when no site has its port, so the default 80
+    also serves `runserver` on :8000 as long as hostnames differ."""
+    return int(getattr(settings, "SCHOOL_SITE_PORT", 80))
 
 WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
 
@@ -43,13 +48,16 @@ def _welcome_pages():
 def school_sites_ensure() -> dict[str, Site]:
     """Make sure every school in ``SCHOOLS`` has a live ``HomePage`` under the
     tree root and a Site on its host (``settings.SCHOOL_HOSTS[key]``, port
-    ``SITE_PORT``) pointing at it, with the university as the
+    ``site_port()``) pointing at it, with the university as the
     default site. Wagtail's default welcome page and its site are removed.
+    No other content is created (``cms.demo`` adds the demo pages).
 
     Idempotent: existing home pages (matched by slug) and sites (matched by
-    host and port) are kept and only re-pointed; titles and content editors
-    changed are left alone. Returns the sites by school key.
+    host, preferring the configured port) are kept, re-pointed and moved to
+    the configured port; titles and content editors changed are left alone.
+    Returns the sites by school key.
     """
+    port = site_port()
     root = Page.get_first_root_node()
     welcome_ids = list(_welcome_pages().values_list("pk", flat=True))
     # Sites on the welcome page go with it; ours are re-created below.
@@ -63,9 +71,14 @@ def school_sites_ensure() -> dict[str, Site]:
         if home is None:
             home = root.add_child(instance=HomePage(title=school.name, slug=school.slug))
         hostname = settings.SCHOOL_HOSTS[school.key]
-        site = Site.objects.filter(hostname=hostname, port=SITE_PORT).first()
+        # A site made before the port changed (80 → 443) moves, it is not doubled.
+        site = (
+            Site.objects.filter(hostname=hostname, port=port).first()
+            or Site.objects.filter(hostname=hostname).order_by("pk").first()
+        )
         if site is None:
-            site = Site(hostname=hostname, port=SITE_PORT, site_name=school.name)
+            site = Site(hostname=hostname, port=port, site_name=school.name)
+        site.port = port
         site.root_page = home
         site.site_name = site.site_name or school.name
         if school.is_default:

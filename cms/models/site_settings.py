@@ -1,5 +1,6 @@
 """Per-school site settings: the facts in the header and footer, and the menu."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -8,14 +9,25 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Orderable
 
+from lms.validators import validate_link
+
+
+def default_help_phone() -> str:
+    """The install-wide help line, ``settings.DEFAULT_HELP_PHONE`` (empty if
+    unset): what a new school starts with, and what pages show when a
+    school's own number is missing. Reads no database, so the 500 page can
+    use it too."""
+    return getattr(settings, "DEFAULT_HELP_PHONE", "")
+
 
 @register_setting(icon="site")
 class SchoolSettings(BaseSiteSetting):
     """Per-school facts shown on every page (header and footer)."""
 
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    # Required: DESIGN.md §7 wants a help number in the same place on every page.
     help_phone = models.CharField(
-        _("help phone"), max_length=40, blank=True,
+        _("help phone"), max_length=40, default=default_help_phone,
         help_text=_("Shown in the same place on every page, e.g. 0578-2123456."),
     )
     help_hours = models.CharField(_("help hours"), max_length=80, blank=True)
@@ -51,7 +63,11 @@ class MenuItem(Orderable):
         "wagtailcore.Page", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
         verbose_name=_("page"),
     )
-    link_url = models.CharField(_("or URL"), max_length=200, blank=True)
+    link_url = models.CharField(
+        _("or URL"), max_length=200, blank=True, validators=[validate_link],
+        help_text=_("Used when no page is chosen: a path such as /accounts/login/ "
+                    "or an address starting with https://."),
+    )
 
     panels = [FieldPanel("label"), FieldPanel("link_page"), FieldPanel("link_url")]
 

@@ -2,8 +2,14 @@
 checks, and a screenshot of every page a test visits.
 
 Never run ``playwright install``: we use the system browser at
-``/usr/bin/chromium``. Without it every browser test is skipped (and the
-suite's CI guard turns the skips into a failure under ``CI=true``).
+``$CHROMIUM_PATH`` (default ``/usr/bin/chromium``). Without it every browser
+test is skipped (and the suite's CI guard turns the skips into a failure
+under ``CI=true``).
+
+The page checks (DESIGN.md §7) are ``assert_readable`` (no horizontal scroll,
+every visible text ≥ 18 px), ``assert_targets`` (every control ≥ 48×48 px,
+main actions ≥ 60 px high) and ``assert_accessible`` (axe-core, including
+the 7:1 enhanced contrast rule); ``assert_age_friendly`` runs all three.
 """
 
 import os
@@ -12,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -25,10 +31,24 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "Laonian-2026"
 
+# What WeChat's built-in browser (X5/XWEB on Android) sends.
+WECHAT_USER_AGENT = (
+    "Mozilla/5.0 (Linux; Android 12; PEHM00 Build/SKQ1.210216.001; wv) "
+    "AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/86.0.4240.99 "
+    "XWEB/4317 MMWEBSDK/20230805 Mobile Safari/537.36 "
+    "MMWEBID/2585 MicroMessenger/8.0.47.2560(0x28002F30) WeChat/arm64 Weixin "
+    "NetType/WIFI Language/zh_CN ABI/arm64"
+)
+
 VIEWPORTS = {
+    # The narrowest phones still in use (and 200 % zoom of a 640 px window).
+    "narrow": {"viewport": {"width": 320, "height": 640}, "device_scale_factor": 2,
+               "is_mobile": True, "has_touch": True},
     "mobile": {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
                "is_mobile": True, "has_touch": True},
     "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "wechat": {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 3,
+               "is_mobile": True, "has_touch": True, "user_agent": WECHAT_USER_AGENT},
 }
 
 
@@ -101,7 +121,8 @@ def _make_visitor(browser, live_server, request, kind: str):
     context.set_default_timeout(15_000)
     page = context.new_page()
     width = options["viewport"]["width"]
-    visitor = Visitor(page, live_server.url, _screenshot_name(request, width), width)
+    prefix = _screenshot_name(request, width) + ("-wechat" if kind == "wechat" else "")
+    visitor = Visitor(page, live_server.url, prefix, width)
     return context, visitor
 
 
@@ -109,6 +130,30 @@ def _make_visitor(browser, live_server, request, kind: str):
 def visitor(request, browser, live_server, schools):
     """A fresh browser context at 360×740 (phone) and at 1280×800."""
     context, visitor = _make_visitor(browser, live_server, request, request.param)
+    yield visitor
+    context.close()
+
+
+@pytest.fixture(params=["narrow", "mobile", "desktop"])
+def page_visitor(request, browser, live_server, schools):
+    """For page checks: 320×640 (narrowest phone) as well as 360 and 1280."""
+    context, visitor = _make_visitor(browser, live_server, request, request.param)
+    yield visitor
+    context.close()
+
+
+@pytest.fixture
+def wechat_visitor(request, browser, live_server, schools):
+    """A phone whose browser says it is WeChat's (user agent of XWEB 8.0.47)."""
+    context, visitor = _make_visitor(browser, live_server, request, "wechat")
+    yield visitor
+    context.close()
+
+
+@pytest.fixture
+def narrow_visitor(request, browser, live_server, schools):
+    """A 320×640 phone, the narrowest we support."""
+    context, visitor = _make_visitor(browser, live_server, request, "narrow")
     yield visitor
     context.close()
 
@@ -125,9 +170,6 @@ def _restore_migration_data() -> None:
     root, role groups): a transactional test before us may have flushed it.
     (``serialized_rollback`` cannot do this once a non-serialized
     transactional test has re-created content types with new ids.)"""
-    from importlib import import_module
-
-    from django.apps import apps
     from django.conf import settings
     from django.utils.translation import get_supported_language_variant
     from wagtail.models import Collection, Locale, Page
@@ -139,7 +181,9 @@ def _restore_migration_data() -> None:
         Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
     if not Collection.objects.filter(depth=1).exists():
         Collection.add_root(name="Root")
-    import_module("lms.accounts.migrations.0002_roles").create_roles(apps, None)
+    from lms.accounts.roles import roles_ensure
+
+    roles_ensure()
 
 
 @pytest.fixture
@@ -175,11 +219,20 @@ def log_in(visitor, user) -> None:
 
 # --- assertions -------------------------------------------------------------
 
+# axe-core's default rules (WCAG 2.x A/AA, best practices) plus the AAA
+# enhanced contrast rule: body text needs 7:1 (DESIGN.md §7), not 4.5:1.
+AXE_OPTIONS = {
+    "resultTypes": ["violations"],
+    "rules": {"color-contrast-enhanced": {"enabled": True}},
+}
+
+
 def assert_accessible(page) -> None:
-    """axe-core finds no violation (WCAG 2.x A/AA and best practices)."""
+    """axe-core finds no violation (WCAG 2.x A/AA, best practices and 7:1
+    enhanced contrast)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page)
+    results = Axe().run(page, options=AXE_OPTIONS)
     violations = results.response["violations"]
     lines = []
     for violation in violations:
@@ -190,8 +243,39 @@ def assert_accessible(page) -> None:
     assert not violations, f"{len(violations)} axe violation(s) on {page.url}:\n" + "\n".join(lines)
 
 
+# Every visible text node of <body> with its computed size and line height.
+# Text inside .visually-hidden is read aloud, not seen, so it is left out.
+_TEXTS_JS = """() => {
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent.trim();
+        const el = node.parentElement;
+        if (!text || !el || el.closest("script, style, noscript, template, .visually-hidden")) continue;
+        if (!el.checkVisibility({visibilityProperty: true, opacityProperty: true})) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        const rect = range.getBoundingClientRect();
+        if (rect.width === 0 || rect.height === 0) continue;
+        const style = getComputedStyle(el);
+        out.push({
+            text: text.slice(0, 40),
+            tag: el.tagName.toLowerCase() + (el.className ? "." + String(el.className).split(" ").join(".") : ""),
+            fontSize: parseFloat(style.fontSize),
+            lineHeight: style.lineHeight === "normal" ? null : parseFloat(style.lineHeight),
+        });
+    }
+    return out;
+}"""
+
+
 def assert_readable(page, min_body_px: float = 18) -> None:
-    """No horizontal scrolling and body text at least ``min_body_px``."""
+    """No horizontal scrolling, body text at least ``min_body_px``, and every
+    visible piece of text at least 18 px with a line height of at least 1.3.
+
+    No exceptions: captions, badges, help text, dates and the preferences
+    bar are text people must read too.
+    """
     metrics = page.evaluate(
         """() => ({
             scrollWidth: document.documentElement.scrollWidth,
@@ -205,6 +289,91 @@ def assert_readable(page, min_body_px: float = 18) -> None:
     )
     assert metrics["fontSize"] >= min_body_px, f"body text {metrics['fontSize']}px on {page.url}"
     assert metrics["lineHeight"] >= 1.3 * metrics["fontSize"], f"line height on {page.url}"
+
+    texts = page.evaluate(_TEXTS_JS)
+    assert texts, f"no visible text on {page.url}"
+    small = [t for t in texts if t["fontSize"] < 18]
+    assert not small, f"text under 18px on {page.url}:\n" + "\n".join(
+        f"{t['fontSize']}px <{t['tag']}> {t['text']!r}" for t in small[:10]
+    )
+    # 0.5 px slack: browsers round computed line heights.
+    tight = [t for t in texts if t["lineHeight"] is None
+             or t["lineHeight"] < 1.3 * t["fontSize"] - 0.5]
+    assert not tight, f"line height under 1.3 on {page.url}:\n" + "\n".join(
+        f"{t['lineHeight']}px for {t['fontSize']}px <{t['tag']}> {t['text']!r}" for t in tight[:10]
+    )
+
+
+# Every visible control with its box. The target of a checkbox or radio
+# button includes its <label> (a tap on the label ticks the box), so the
+# larger of the two boxes counts.
+#
+# WCAG 2.5.8's inline exception, applied narrowly: a link is exempt when it is
+# laid out inline (display: inline) inside running text, i.e. its nearest
+# block ancestor holds more text than the link itself ("请拨打 … 或者 <a>…</a>").
+# A link that stands alone in its paragraph or list item gets no exemption.
+_TARGETS_JS = r"""() => {
+    const out = [];
+    const blockOf = (el) => {
+        let p = el.parentElement;
+        while (p && getComputedStyle(p).display.startsWith("inline")) p = p.parentElement;
+        return p;
+    };
+    for (const el of document.querySelectorAll("a[href], button, input, select, textarea, summary")) {
+        if (el.type === "hidden" || el.closest(".visually-hidden")) continue;
+        if (!el.checkVisibility({visibilityProperty: true, opacityProperty: true})) continue;
+        let rect = el.getBoundingClientRect();
+        if (rect.width === 0 && rect.height === 0) continue;
+        let width = rect.width, height = rect.height;
+        if (el.labels) {
+            for (const label of el.labels) {
+                const r = label.getBoundingClientRect();
+                width = Math.max(width, r.width);
+                height = Math.max(height, r.height);
+            }
+        }
+        const style = getComputedStyle(el);
+        let inline = false;
+        if (el.tagName === "A" && style.display === "inline") {
+            const block = blockOf(el);
+            const own = el.textContent.replace(/\s+/g, "");
+            const around = block ? block.textContent.replace(/\s+/g, "") : own;
+            inline = around.length > own.length;
+        }
+        out.push({
+            html: el.outerHTML.slice(0, 90),
+            width, height, inline,
+            primary: el.classList.contains("button-primary"),
+        });
+    }
+    return out;
+}"""
+
+
+def assert_targets(page, min_px: float = 48, main_px: float = 60) -> None:
+    """Every visible link, button, field and summary is at least
+    ``min_px``×``min_px`` (links inside running text excepted, see above) and
+    every ``.button-primary`` at least ``main_px`` high (DESIGN.md §7).
+    0.5 px slack for sub-pixel rounding."""
+    targets = page.evaluate(_TARGETS_JS)
+    small = [
+        t for t in targets
+        if not t["inline"] and (t["width"] < min_px - 0.5 or t["height"] < min_px - 0.5)
+    ]
+    assert not small, f"targets under {min_px}px on {page.url}:\n" + "\n".join(
+        f"{t['width']:.0f}×{t['height']:.0f} {t['html']}" for t in small[:10]
+    )
+    low = [t for t in targets if t["primary"] and t["height"] < main_px - 0.5]
+    assert not low, f"main actions under {main_px}px on {page.url}:\n" + "\n".join(
+        f"{t['width']:.0f}×{t['height']:.0f} {t['html']}" for t in low
+    )
+
+
+def assert_age_friendly(page, min_body_px: float = 18) -> None:
+    """All page checks: readable, large targets, no axe violation."""
+    assert_readable(page, min_body_px=min_body_px)
+    assert_targets(page)
+    assert_accessible(page)
 
 
 def font_size(page, selector: str) -> float:

@@ -3,7 +3,13 @@ choice survives navigation."""
 
 import pytest
 
-from .conftest import assert_accessible, assert_readable, font_size
+from .conftest import (
+    assert_accessible,
+    assert_age_friendly,
+    assert_readable,
+    assert_targets,
+    font_size,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -21,6 +27,7 @@ def test_larger_text_switch_grows_text_and_persists(visitor):
     large_body = font_size(page, "body")
     assert large_body >= 22 > normal_body
     assert font_size(page, "h1") >= 30
+    assert font_size(page, "h2") >= 30
     assert page.locator(".prefs-bar button[value=large]").get_attribute("aria-pressed") == "true"
     assert_readable(page, min_body_px=22)
 
@@ -36,6 +43,22 @@ def test_larger_text_switch_grows_text_and_persists(visitor):
     assert font_size(page, "body") >= 26
     assert font_size(page, "h1") > 35
     assert_readable(page, min_body_px=26)
+    assert_targets(page)
+
+
+@pytest.mark.parametrize("path", ["/", "/admissions/", "/news/", "/accounts/login/"])
+def test_extra_large_text_keeps_the_layout_on_the_narrowest_phone(narrow_visitor, path):
+    """320 px and the largest text: still no sideways scrolling, every target
+    full size, nothing below the 7:1 contrast."""
+    visitor = narrow_visitor
+    visitor.goto(path)
+    page = visitor.page
+    page.locator(".prefs-bar button[value=x-large]").click()
+    page.wait_for_load_state("load")
+    visitor.screenshot("x-large")
+    assert page.locator("html").get_attribute("class") == "text-x-large"
+    assert font_size(page, "h2") >= 30
+    assert_age_friendly(page, min_body_px=26)
 
 
 def test_larger_text_on_home_page_keeps_layout(visitor):
@@ -45,6 +68,7 @@ def test_larger_text_on_home_page_keeps_layout(visitor):
     page.wait_for_load_state("load")
     visitor.screenshot("x-large")
     assert_readable(page, min_body_px=26)
+    assert_targets(page)
 
 
 def test_language_switch_changes_language_and_back(visitor):

@@ -51,3 +51,23 @@ def test_quick_link_needs_a_page_or_an_address():
     block = QuickLinkBlock()
     with pytest.raises(ValidationError):
         block.clean(block.to_python({"label": "我要报名", "page": None, "url": ""}))
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,x", "//evil.example"]
+)
+def test_quick_link_refuses_an_address_that_is_not_a_web_link(url):
+    from django.core.exceptions import ValidationError
+
+    block = QuickLinkBlock()
+    with pytest.raises(ValidationError):
+        block.clean(block.to_python({"label": "我要报名", "page": None, "url": url}))
+
+
+@pytest.mark.parametrize("url", ["/accounts/signup/", "https://www.lishui.gov.cn/"])
+def test_quick_link_keeps_a_site_path_or_a_web_address(url):
+    block = QuickLinkBlock()
+
+    value = block.clean(block.to_python({"label": "我要报名", "page": None, "url": url}))
+
+    assert f'href="{url}"' in block.render(value)
