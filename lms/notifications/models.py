@@ -4,9 +4,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 # Re-exported: migration 0001 refers to lms.notifications.models.validate_link.
 from lms.validators import validate_link
+
+# The shared validator's message, named here so that this app's makemessages
+# keeps it in this catalogue (the one that translates it); keep it identical.
+gettext_noop("A link must start with “/”, “http://” or “https://”.")
 
 
 class Notification(models.Model):
@@ -27,6 +32,15 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
         verbose_name=_("recipient"),
+    )
+    site = models.ForeignKey(
+        "wagtailcore.Site",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("school"),
+        help_text=_("The school's site that sent the notice; links in e-mails point to it."),
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -77,7 +91,11 @@ class Notification(models.Model):
 
 class Delivery(models.Model):
     """One channel's copy of a notification. Its status moves
-    pending → sent | skipped | failed, and a sent copy is never sent again."""
+    pending → sending → sent, or back to pending after a failed attempt;
+    pending → skipped | failed end it. A sent copy is never sent again.
+
+    ``sending`` is a lease: one sender holds the row until ``lease_until``;
+    after that (the sender crashed) it may be claimed again."""
 
     class Channel(models.TextChoices):
         INBOX = "inbox", _("Inbox")
@@ -86,6 +104,7 @@ class Delivery(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to send")
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Not sent")
@@ -105,6 +124,12 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    lease_until = models.DateTimeField(
+        _("being sent until"),
+        null=True,
+        blank=True,
+        help_text=_("While sending, no other sender touches the delivery before this time."),
+    )
 
     class Meta:
         verbose_name = _("delivery")
@@ -112,6 +137,10 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["notification", "channel"], name="delivery_one_per_channel"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sending") | models.Q(lease_until__isnull=False),
+                name="delivery_sending_has_lease",
             ),
         ]
         indexes = [

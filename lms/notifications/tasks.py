@@ -6,6 +6,7 @@ from datetime import timedelta
 from celery import Task, shared_task
 from django.conf import settings
 from django.db import OperationalError
+from django.db.models import Q
 from django.utils import timezone
 
 from . import services
@@ -16,7 +17,7 @@ logger = logging.getLogger(__name__)
 # Pending deliveries older than this are re-enqueued by the sweep.
 REDELIVER_AFTER = timedelta(minutes=getattr(settings, "NOTIFICATIONS_REDELIVER_AFTER_MINUTES", 10))
 REDELIVER_BATCH = 500
-DELIVER_MAX_RETRIES = 6
+DELIVER_MAX_RETRIES = services.DELIVERY_MAX_ATTEMPTS - 1
 
 
 class DeliverTask(Task):
@@ -47,18 +48,25 @@ def deliver(self, delivery_id: int) -> str:
 @shared_task(name="notifications.redeliver_pending", ignore_result=True)
 def redeliver_pending() -> int:
     """Re-enqueue deliveries still pending after ``REDELIVER_AFTER`` (the
-    safety net for a broker outage). Returns how many were queued."""
-    cutoff = timezone.now() - REDELIVER_AFTER
+    safety net for a broker outage or a failed eager attempt) and deliveries
+    whose sender's lease ran out (it crashed mid-send). Returns how many were
+    queued (in eager mode: sent)."""
+    now = timezone.now()
     ids = list(
-        Delivery.objects.filter(status=Delivery.Status.PENDING, updated_at__lt=cutoff)
+        Delivery.objects.filter(
+            Q(status=Delivery.Status.PENDING, updated_at__lt=now - REDELIVER_AFTER)
+            | Q(status=Delivery.Status.SENDING, lease_until__lt=now)
+        )
         .order_by("updated_at")
         .values_list("pk", flat=True)[:REDELIVER_BATCH]
     )
     queued = 0
+    eager = deliver.app.conf.task_always_eager
     for delivery_id in ids:
-        if not services.delivery_enqueue(delivery_id=delivery_id):
+        if services.delivery_enqueue(delivery_id=delivery_id):
+            queued += 1
+        elif not eager:
             break  # the broker is still down; the next sweep tries again
-        queued += 1
     if ids:
         logger.info("Re-enqueued %s of %s pending deliveries.", queued, len(ids))
     return queued

@@ -1,5 +1,5 @@
 """Delivery against real components: a Redis broker with a Celery worker,
-and PostgreSQL row locks under two concurrent senders."""
+and PostgreSQL row locks under two concurrent senders claiming one delivery."""
 
 import threading
 
@@ -129,11 +129,24 @@ def pending_sms_delivery(person):
     return Delivery.objects.create(notification=notification, channel=Delivery.Channel.SMS)
 
 
+@pytest.fixture
+def slow_claim(monkeypatch):
+    """Widen the claim's read-then-write window (the claim is the only
+    ``Delivery.save`` in a send), so that two senders reliably overlap in it."""
+    original = Delivery.save
+
+    def save(self, *args, **kwargs):
+        threading.Event().wait(0.3)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Delivery, "save", save)
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @override_settings(SMS_BACKEND="tests.notifications.conftest.SlowSMSBackend")
-def test_without_the_row_lock_two_concurrent_senders_send_twice(
-    pending_sms_delivery, monkeypatch
+def test_without_the_row_lock_two_concurrent_senders_both_claim_and_send_twice(
+    pending_sms_delivery, slow_claim, monkeypatch
 ):
     # Proves the race is real, so that the next test means something.
     from django.db.models import QuerySet
@@ -148,7 +161,7 @@ def test_without_the_row_lock_two_concurrent_senders_send_twice(
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @override_settings(SMS_BACKEND="tests.notifications.conftest.SlowSMSBackend")
-def test_two_concurrent_senders_of_one_delivery_send_one_sms(pending_sms_delivery):
+def test_two_concurrent_senders_of_one_delivery_send_one_sms(pending_sms_delivery, slow_claim):
     run_concurrently(lambda: services.delivery_perform(delivery_id=pending_sms_delivery.pk))
 
     pending_sms_delivery.refresh_from_db()

@@ -159,3 +159,45 @@ def test_marking_read_touches_only_the_persons_own_notifications(person, other_p
     theirs.refresh_from_db()
     assert mine.is_read
     assert not theirs.is_read
+
+
+@pytest.fixture
+def two_schools():
+    """The university on localhost (the default site) and the party school
+    on dangxiao.localhost, as in the demo."""
+    from wagtail.models import Page, Site
+
+    root = Page.get_first_root_node()
+    Site.objects.all().delete()
+    university = Site.objects.create(
+        hostname="localhost", port=80, root_page=root, is_default_site=True
+    )
+    party_school = Site.objects.create(hostname="dangxiao.localhost", port=80, root_page=root)
+    return university, party_school
+
+
+def test_email_links_point_to_the_school_that_sent_the_notice(
+    person, two_schools, django_capture_on_commit_callbacks
+):
+    university, party_school = two_schools
+    with django_capture_on_commit_callbacks(execute=True):
+        party_notice = send(person, url="/training/2026-spring/", site=party_school)
+        university_notice = send(person, url="/courses/calligraphy/")  # no site: the default
+
+    assert party_notice.site == party_school
+    assert university_notice.site == university
+    party_mail, university_mail = mail.outbox
+    assert "http://dangxiao.localhost/training/2026-spring/" in party_mail.body
+    assert "http://localhost/courses/calligraphy/" in university_mail.body
+    assert "dangxiao" not in university_mail.body
+
+
+def test_absolute_links_are_left_as_they_are_in_emails(
+    person, two_schools, django_capture_on_commit_callbacks
+):
+    _, party_school = two_schools
+    with django_capture_on_commit_callbacks(execute=True):
+        send(person, url="https://www.gov.cn/zhengce/", site=party_school)
+
+    assert "https://www.gov.cn/zhengce/" in mail.outbox[0].body
+    assert "dangxiao" not in mail.outbox[0].body

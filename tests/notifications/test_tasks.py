@@ -93,34 +93,93 @@ def test_the_sweep_leaves_recent_pending_deliveries_to_their_own_task(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_backend_failure_is_retried_and_ends_as_failed_after_the_last_retry(
+def test_in_eager_mode_a_provider_outage_costs_one_attempt_and_never_reaches_the_caller(
     person, settings
 ):
     settings.SMS_BACKEND = "tests.notifications.conftest.FailingSMSBackend"
     from tests.notifications.conftest import FailingSMSBackend
 
-    # Eager mode retries at once; the caller never sees the failure.
-    with transaction.atomic():
+    with transaction.atomic():  # the caller, e.g. an enrolment
         notification = send_sms_notice(person)
+    # on_commit ran the one attempt; the caller's work is committed.
 
+    assert Notification.objects.filter(pk=notification.pk).exists()
+    assert FailingSMSBackend.calls == 1  # no back-to-back retries in the request
     delivery = sms_delivery(notification)
-    assert FailingSMSBackend.calls == tasks.DELIVER_MAX_RETRIES + 1
-    assert delivery.attempts == tasks.DELIVER_MAX_RETRIES + 1
+    assert delivery.status == Status.PENDING
+    assert delivery.attempts == 1
+    assert delivery.lease_until is None
+    assert "provider unavailable" in delivery.last_error
+
+    # Later the provider is back and the periodic job sends it, once.
+    settings.SMS_BACKEND = "lms.sms.LocmemSMSBackend"
+    age(delivery, minutes=30)
+    assert tasks.redeliver_pending() == 1
+    assert tasks.redeliver_pending() == 0
+    delivery.refresh_from_db()
+    assert delivery.status == Status.SENT
+    assert delivery.attempts == 2
+    assert delivery.last_error == ""
+    assert len(sms.outbox) == 1
+
+
+def test_in_eager_mode_a_delivery_ends_as_failed_after_the_last_attempt(person, settings):
+    settings.SMS_BACKEND = "tests.notifications.conftest.FailingSMSBackend"
+    from tests.notifications.conftest import FailingSMSBackend
+
+    notification = send_sms_notice(person)  # not sent yet: nothing committed
+    delivery = sms_delivery(notification)
+    for _ in range(services.DELIVERY_MAX_ATTEMPTS):
+        age(delivery, minutes=30)
+        tasks.redeliver_pending()
+
+    delivery.refresh_from_db()
+    assert FailingSMSBackend.calls == services.DELIVERY_MAX_ATTEMPTS
     assert delivery.status == Status.FAILED
     assert "provider unavailable" in delivery.last_error
-    # A failed delivery is final: running the task again sends nothing more.
+    # A failed delivery is final: the sweep and the task leave it alone.
+    age(delivery, minutes=30)
+    assert tasks.redeliver_pending() == 0
     tasks.deliver.apply(args=(delivery.pk,))
-    assert FailingSMSBackend.calls == tasks.DELIVER_MAX_RETRIES + 1
+    assert FailingSMSBackend.calls == services.DELIVERY_MAX_ATTEMPTS
 
 
-def test_a_failed_attempt_followed_by_a_good_one_sends_one_sms(
-    person, settings, django_capture_on_commit_callbacks
+def test_with_a_worker_a_backend_failure_raises_for_celery_to_retry_and_the_last_retry_fails_it(
+    person, settings
 ):
-    settings.SMS_BACKEND = "tests.notifications.conftest.FlakySMSBackend"
-    with django_capture_on_commit_callbacks(execute=True):
-        notification = send_sms_notice(person)
-
+    settings.SMS_BACKEND = "tests.notifications.conftest.FailingSMSBackend"
+    notification = send_sms_notice(person)  # not sent yet: nothing committed
     delivery = sms_delivery(notification)
+
+    # Called directly, the task body raises what autoretry_for retries.
+    with pytest.raises(services.DeliveryError):
+        tasks.deliver(delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == Status.PENDING
+
+    # After the last retry Celery calls on_failure.
+    tasks.deliver.on_failure(
+        services.DeliveryError("SMSError: provider unavailable"), "task-id", (delivery.pk,), {}, None
+    )
+    delivery.refresh_from_db()
+    assert delivery.status == Status.FAILED
+    assert tasks.DELIVER_MAX_RETRIES + 1 == services.DELIVERY_MAX_ATTEMPTS
+
+
+def test_a_failed_attempt_followed_by_a_good_one_sends_one_sms(person, settings):
+    settings.SMS_BACKEND = "tests.notifications.conftest.FlakySMSBackend"
+    notification = send_sms_notice(person)  # not sent yet: nothing committed
+    delivery = sms_delivery(notification)
+
+    with pytest.raises(services.DeliveryError):
+        services.delivery_perform(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.last_error) == (Status.PENDING, "SMSError: timeout")
+
+    services.delivery_perform(delivery_id=delivery.pk)
+    services.delivery_perform(delivery_id=delivery.pk)
+
+    delivery.refresh_from_db()
     assert delivery.status == Status.SENT
     assert delivery.attempts == 2
     assert delivery.last_error == ""
