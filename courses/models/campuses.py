@@ -64,6 +64,8 @@ class CampusPage(Page):
     subpage_types: list[str] = []
     page_description = _("A campus, branch school or teaching point, with its rooms.")
     template = "courses/campus_page.html"
+    # The rest are a link away, in the catalogue filtered by this campus.
+    sections_shown = 20
 
     search_fields = [
         *Page.search_fields,
@@ -89,6 +91,31 @@ class CampusPage(Page):
     class Meta:
         verbose_name = _("campus")
         verbose_name_plural = _("campuses")
+
+    def get_context(self, request, *args, **kwargs):
+        from courses.models import CourseIndexPage
+
+        context = super().get_context(request, *args, **kwargs)
+        school = Page.objects.ancestor_of(self).filter(depth=self.depth - 2).first()
+        catalogue = (
+            CourseIndexPage.objects.live().child_of(school).first() if school else None
+        )
+        sections, total, catalogue_url = [], 0, ""
+        if catalogue is not None:
+            listed = catalogue.public_sections(school=school, campus=self)
+            sections = list(listed[: self.sections_shown])
+            total = len(sections)
+            if total == self.sections_shown:
+                total = listed.count()
+            catalogue.section_urls(request, sections)
+            catalogue_url = f"{catalogue.get_url(request)}?campus={self.pk}"
+        context.update(
+            rooms=self.rooms.all(),
+            sections=sections,
+            sections_total=total,
+            catalogue_url=catalogue_url,
+        )
+        return context
 
 
 class Room(Orderable):

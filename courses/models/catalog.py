@@ -1,10 +1,16 @@
 """What is taught: departments (系), the catalogue page and course pages."""
 
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
@@ -45,8 +51,116 @@ class CourseIndexPage(RoutablePageMixin, Page):
     page_description = _("The course catalogue of a school, with its classes and filters.")
     content_panels = [*Page.content_panels, FieldPanel("intro")]
 
+    template = "courses/course_index_page.html"
+    section_template = "courses/section_page.html"
+    # Classes per page of the catalogue: small pages for slow phone links.
+    per_page = 20
+
     class Meta:
         verbose_name = _("course catalogue")
+
+    def school(self):
+        """The school (cms HomePage) this catalogue belongs to."""
+        return self.get_parent()
+
+    def serve(self, request, view=None, args=None, kwargs=None):
+        # The catalogue and section pages of anonymous visitors come from
+        # the cache (courses/cache.py); signals drop them when data changes.
+        from courses.cache import cached_page
+
+        school_id = self.path_school_id()
+        return cached_page(
+            request, school_id=school_id,
+            render=lambda: super(CourseIndexPage, self).serve(request, view, args, kwargs),
+        )
+
+    def path_school_id(self) -> int:
+        """The id of the parent page (the school), found once per instance."""
+        if not hasattr(self, "_school_id"):
+            self._school_id = (
+                Page.objects.filter(path=self.path[: -self.steplen])
+                .values_list("pk", flat=True).get()
+            )
+        return self._school_id
+
+    @staticmethod
+    def public_sections(*, school, **filters):
+        """``courses.selectors.catalog_sections`` of pages the public can
+        open (a class of an unpublished course or campus is not listed)."""
+        from courses.selectors import catalog_sections
+
+        return catalog_sections(school=school, **filters).filter(
+            course__live=True, campus__live=True
+        )
+
+    def section_urls(self, request, sections) -> None:
+        """Give each section its ``url`` (its page in this catalogue) and
+        its ``availability`` (seats left). No query per section: the
+        sections come from ``courses.selectors.sections_with_counts``."""
+        from courses.selectors import availability_of
+
+        base = self.get_url(request) or ""
+        for section in sections:
+            section.url = f"{base}{self.reverse_subpage('section', args=[section.pk]).lstrip('/')}"
+            section.availability = availability_of(section)
+
+    @path("", name="catalogue")
+    def catalogue(self, request):
+        from courses.forms import CatalogueFilterForm
+
+        school = self.school()
+        form, filters = CatalogueFilterForm.from_query(request.GET, school=school)
+        paginator = Paginator(self.public_sections(school=school, **filters), self.per_page)
+        sections_page = paginator.get_page(request.GET.get("page"))
+        self.section_urls(request, sections_page.object_list)
+        query = request.GET.copy()
+        query.pop("page", None)
+        return self.render(request, context_overrides={
+            "form": form,
+            "filtered": bool(filters),
+            "chosen": form.chosen(),
+            "paginator": paginator,
+            "sections_page": sections_page,
+            "page_query": query.urlencode(),
+        })
+
+    @path("sections/<int:pk>/", name="section")
+    def section(self, request, pk):
+        """A class's own page: when, where, who teaches, seats left, how to
+        enrol. Only the school's public classes (404 for a draft or
+        cancelled class, or another school's)."""
+        from courses.models import ClassSession
+
+        section = self.public_sections(school=self.school()).filter(pk=pk).first()
+        if section is None:
+            raise Http404
+        self.section_urls(request, [section])
+        sessions = (
+            ClassSession.objects.filter(section=section, ends_at__gte=timezone.now())
+            .select_related("room").order_by("starts_at")[:6]
+        )
+        return self.render(request, template=self.section_template, context_overrides={
+            "section": section,
+            "availability": section.availability,
+            "sessions": sessions,
+            "login_url": _url_with_next("account_login", section.url),
+            "signup_url": _url_with_next("account_signup", section.url),
+            "calendar_url": optional_url("courses:section_ics", section.pk),
+            "campus_url": section.campus.get_url(request) if section.campus.live else "",
+        })
+
+
+def _url_with_next(name: str, target: str) -> str:
+    return f"{reverse(name)}?{urlencode({'next': target})}"
+
+
+def optional_url(name: str, *args) -> str:
+    """The URL of ``name``, or "" while no app provides it (a page links to
+    it only when it exists)."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
 
 
 class CoursePage(Page):
@@ -114,6 +228,17 @@ class CoursePage(Page):
     class Meta:
         verbose_name = _("course")
         verbose_name_plural = _("courses")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        catalogue = CourseIndexPage.objects.parent_of(self).first()
+        sections = []
+        if catalogue is not None:
+            sections = list(catalogue.public_sections(school=catalogue.school(), course=self))
+            catalogue.section_urls(request, sections)
+        context["sections"] = sections
+        context["catalogue"] = catalogue
+        return context
 
     def search_words(self) -> str:
         return search_tokens(self.title, self.summary, self.description, self.suits)

@@ -1,0 +1,87 @@
+"""Forms of the public teaching pages."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import WEEKDAYS, CampusPage, CoursePage, Department
+
+PARTS_OF_DAY = [
+    ("", _("Any time")),
+    ("morning", _("Morning")),
+    ("afternoon", _("Afternoon")),
+    ("evening", _("Evening")),
+]
+
+
+class CatalogueFilterForm(forms.Form):
+    """The catalogue's filters (a GET form). A value that is not a choice
+    (an old link, a typo) is dropped: ``filters()`` returns only the valid
+    ones, and the page never shows an error for them."""
+
+    campus = forms.ModelChoiceField(
+        label=_("Campus"), queryset=CampusPage.objects.none(), required=False,
+        empty_label=_("All campuses"),
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.all(), required=False,
+        empty_label=_("All departments"),
+    )
+    weekday = forms.TypedChoiceField(
+        label=_("Day of the week"), choices=[("", _("Any day")), *WEEKDAYS],
+        coerce=int, empty_value=None, required=False,
+    )
+    time = forms.ChoiceField(
+        label=_("Time of day"), choices=PARTS_OF_DAY, required=False,
+        widget=forms.RadioSelect,
+    )
+    level = forms.ChoiceField(
+        label=_("Level"), choices=[("", _("All levels")), *CoursePage.Level.choices],
+        required=False,
+    )
+    seats = forms.BooleanField(label=_("Only classes with seats left"), required=False)
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campus"].queryset = (
+            CampusPage.objects.live().descendant_of(school).order_by("kind", "path")
+        )
+
+    @classmethod
+    def from_query(cls, query, *, school) -> tuple["CatalogueFilterForm", dict]:
+        """The form to show (unbound, holding only the valid values, so that
+        it shows no errors) and the filters for
+        ``courses.selectors.catalog_sections``."""
+        bound = cls(query, school=school)
+        bound.is_valid()
+        data = bound.cleaned_data
+        filters = {
+            "campus": data.get("campus"),
+            "department": data.get("department"),
+            "weekday": data.get("weekday"),
+            "part_of_day": data.get("time") or None,
+            "level": data.get("level") or None,
+            "has_seats": bool(data.get("seats")),
+        }
+        # Monday is 0: test for "nothing chosen" by identity, not truth.
+        filters = {k: v for k, v in filters.items() if v is not None and v is not False}
+        initial = {name: value for name, value in data.items() if _chosen(value)}
+        return cls(initial={"time": "", **initial}, school=school), filters
+
+    def chosen(self) -> list[str]:
+        """The chosen filters in words, in the order of the form."""
+        labels = []
+        for name, field in self.fields.items():
+            value = self.initial.get(name)
+            if not _chosen(value):
+                continue
+            if name == "seats":
+                labels.append(str(field.label))
+            elif isinstance(value, CampusPage | Department):
+                labels.append(str(value))
+            else:
+                labels.append(str(dict(field.choices).get(value, value)))
+        return labels
+
+
+def _chosen(value) -> bool:
+    return value is not None and value is not False and value != ""
