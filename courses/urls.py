@@ -2,6 +2,12 @@
 
 from django.urls import path
 
+from courses.views import feeds, search
+
 app_name = "courses"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("search/", search.search, name="search"),
+    path("calendars/sections/<int:pk>.ics", feeds.section_ics, name="section_ics"),
+    path("calendars/campuses/<int:page_id>.ics", feeds.campus_ics, name="campus_ics"),
+]

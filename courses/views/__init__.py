@@ -1,0 +1,1 @@
+"""Public views of the teaching side that are not Wagtail pages."""
