@@ -1,5 +1,10 @@
-"""Read-only admin for notifications: school staff can list, filter, search
-and inspect notices and how each channel was delivered, but never edit."""
+"""Read-only admin for notifications: superusers and school admins can list,
+filter, search and inspect notices and how each channel was delivered, but
+never edit. Nobody else sees them here, whatever model permissions they hold.
+
+Party-side notification kinds (from branches_school) are for the party side
+only (DESIGN §8); when they exist, the party module will filter them out of
+this list for school admins and give the party side its own view."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
@@ -18,15 +23,13 @@ from .models import Delivery, Notification
 
 class ReadOnlyNotificationPolicy(ModelPermissionPolicy):
     """Nobody adds, edits or deletes notifications in the admin (they are
-    records of what was sent). School admins and holders of the ``view``
-    permission may look."""
+    records of what was sent). Only superusers and school admins may look:
+    a ``view_notification`` permission alone is not enough."""
 
     def user_has_permission(self, user, action):
         if action != "view" or not user.is_active:
             return False
-        if user.is_superuser or roles.has_role(user, roles.SCHOOL_ADMIN):
-            return True
-        return super().user_has_permission(user, action)
+        return user.is_superuser or roles.has_role(user, roles.SCHOOL_ADMIN)
 
 
 register_permission_policy(Notification, ReadOnlyNotificationPolicy(Notification))

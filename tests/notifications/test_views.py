@@ -1,3 +1,5 @@
+from html.parser import HTMLParser
+
 import pytest
 from django.urls import reverse
 
@@ -21,6 +23,40 @@ def notify(recipient, title="课次调整通知", **kwargs):
     }
     fields.update(kwargs)
     return services.notification_send(**fields)
+
+
+class Targets(HTMLParser):
+    """The links (href, classes, text inside) and buttons of the page's
+    ``<main>``."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.links, self.buttons, self._open, self._in_main = [], [], [], False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self._in_main = self._in_main or tag == "main"
+        if not self._in_main:
+            return
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        if tag == "a":
+            self._open.append({"href": attrs.get("href"), "classes": classes, "text": ""})
+        if tag == "button" or "button" in classes:
+            self._open.append({"tag": tag, "classes": classes, "text": ""})
+            self.buttons.append(self._open[-1])
+
+    def handle_data(self, data):
+        for target in self._open:
+            target["text"] += data
+
+    def handle_endtag(self, tag):
+        if tag == "main":
+            self._in_main = False
+        if tag in ("a", "button") and self._open:
+            target = self._open.pop()
+            if tag == "a" and "href" in target:
+                self.links.append(target)
 
 
 @pytest.fixture
@@ -59,6 +95,28 @@ def test_unread_notifications_are_marked_in_words_and_counted_in_the_header(
     assert "您有 2 条未读消息" in page
     assert page.count('<span class="badge">未读</span>') == 2
     assert "全部标为已读" in page
+
+
+def test_each_message_is_one_link_and_the_only_button_is_mark_all_as_read(signed_in, person):
+    # One main action per screen: rows are links, not primary buttons.
+    first = notify(person, title="书法班报名成功", url="/courses/calligraphy/")
+    second = notify(person, title="太极拳课停课一次")
+
+    page = signed_in.get(INBOX).content.decode()
+    targets = Targets(page)
+
+    assert "button-primary" not in page
+    assert [(b["classes"], b["text"].strip()) for b in targets.buttons] == [
+        (["button", "button-secondary"], "全部标为已读")
+    ]
+    for notification in (first, second):
+        detail = reverse("notifications:detail", args=[notification.pk])
+        to_detail = [link for link in targets.links if link["href"] == detail]
+        assert len(to_detail) == 1  # one target per message
+        assert "inbox-item" in to_detail[0]["classes"]  # the whole card: ≥ 48px high
+        assert notification.title in to_detail[0]["text"]
+        assert notification.body in to_detail[0]["text"]
+    assert "查看这条消息" not in page
 
 
 def test_opening_a_notification_shows_it_and_marks_it_read(signed_in, person):
@@ -167,8 +225,33 @@ def test_notifications_cannot_be_edited_or_deleted_in_the_admin(client, person):
     assert Notification.objects.filter(pk=notification.pk).exists()
 
 
-def test_teachers_do_not_see_notifications_in_the_admin(client, person):
-    notify(person)
-    client.force_login(UserFactory(roles=[roles.TEACHER]))
+@pytest.mark.parametrize("role", [roles.TEACHER, roles.CAMPUS_ADMIN, roles.PARTY_ADMIN])
+def test_other_admin_roles_do_not_see_notifications_even_with_the_view_permission(
+    client, person, role
+):
+    from django.contrib.auth.models import Permission
+
+    notify(person, title="候补转正通知")
+    staff = UserFactory(roles=[role])
+    staff.user_permissions.add(
+        Permission.objects.get(content_type__app_label="notifications", codename="view_notification")
+    )
+    client.force_login(staff)
+
     response = client.get("/admin/notification/")
+    dashboard = client.get("/admin/")
+
     assert response.status_code in (302, 403)
+    assert "候补转正通知" not in response.content.decode()
+    assert dashboard.status_code == 200
+    assert 'href="/admin/notification/"' not in dashboard.content.decode()
+
+
+def test_superusers_see_notifications_in_the_admin(client, person):
+    notify(person, title="候补转正通知")
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+
+    response = client.get("/admin/notification/")
+
+    assert response.status_code == 200
+    assert "候补转正通知" in response.content.decode()
