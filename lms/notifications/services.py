@@ -79,9 +79,9 @@ def notification_send(
     and the earlier notification is returned (also under a concurrent race).
 
     Delivery tasks are enqueued only after the caller's transaction commits
-    (nothing is sent if it rolls back). A failed enqueue (broker down) is
-    logged, never raised: the pending row stays and ``redeliver_pending``
-    sends it later. Raises ``ValidationError`` for an unknown kind or
+    (nothing is sent if it rolls back). A failed enqueue (broker down), or in
+    eager mode a failed attempt, is logged, never raised: the pending row
+    stays and ``redeliver_pending`` sends it later. Raises ``ValidationError`` for an unknown kind or
     channel or invalid fields.
     """
     if kind not in Kind.values:
