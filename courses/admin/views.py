@@ -1,0 +1,194 @@
+"""Admin views for sections and sessions: listings and exports with
+readable columns, an inspect view with the timetable and the next sessions,
+and sessions generated whenever a section is saved."""
+
+from django.contrib import messages
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from courses.models import ClassSession, Section
+from courses.selectors import sections_with_counts
+from courses.services.sessions import sessions_generate
+
+from .scoping import (
+    ScopedCreateView,
+    ScopedEditView,
+    ScopedIndexView,
+    ScopedInspectView,
+)
+
+NEXT_SESSIONS = 10
+
+
+def teachers_text(section) -> str:
+    return "、".join(teacher.display_name for teacher in section.teachers.all())
+
+
+def slots_text(section) -> str:
+    return "；".join(str(slot) for slot in section.slots.all())
+
+
+def sessions_message(counts: dict) -> str:
+    """"N sessions created, M updated" (and removed, when any were)."""
+    values = {key: counts.get(key, 0) for key in ("created", "updated", "deleted")}
+    if values["deleted"]:
+        return _(
+            "Timetable: %(created)d sessions created, %(updated)d updated, %(deleted)d removed."
+        ) % values
+    return _("Timetable: %(created)d sessions created, %(updated)d updated.") % values
+
+
+# --- sections -----------------------------------------------------------------
+
+SECTION_EXPORT = {
+    "course": (gettext_lazy("Course"), lambda s: s.course.title),
+    "class": (gettext_lazy("Class"), lambda s: s.name),
+    "campus": (gettext_lazy("Campus"), lambda s: s.campus.title),
+    "room": (gettext_lazy("Room"), lambda s: s.room.name if s.room else ""),
+    "teachers": (gettext_lazy("Teachers"), teachers_text),
+    "weekly_times": (gettext_lazy("Weekly times"), slots_text),
+    "term": (gettext_lazy("Term"), lambda s: s.term.name),
+    "capacity": (gettext_lazy("Places"), lambda s: s.capacity),
+    "enrolled": (gettext_lazy("Enrolled"), lambda s: s.enrolled_count),
+    "fee": (gettext_lazy("Fee (yuan)"), lambda s: s.fee),
+    "status": (gettext_lazy("Status"), lambda s: s.get_status_display()),
+}
+
+
+class SectionIndexView(ScopedIndexView):
+    list_export = list(SECTION_EXPORT)
+    export_headings = {key: label for key, (label, _f) in SECTION_EXPORT.items()}
+
+    def get_base_queryset(self):
+        return sections_with_counts(super().get_base_queryset())
+
+    def to_row_dict(self, item):
+        return {key: value(item) for key, (_l, value) in SECTION_EXPORT.items()}
+
+
+class SessionsGeneratedMixin:
+    """After a section is saved (in the same transaction), bring its sessions
+    in line with the timetable, and tell the editor what changed."""
+
+    session_counts = None
+
+    def save_instance(self):
+        section = super().save_instance()
+        if section.status != Section.Status.CANCELLED:
+            self.session_counts = sessions_generate(section=section)
+        return section
+
+    def save_action(self):
+        response = super().save_action()
+        if self.session_counts is not None and not self.expects_json_response:
+            messages.info(self.request, sessions_message(self.session_counts))
+        return response
+
+
+class SectionCreateView(SessionsGeneratedMixin, ScopedCreateView):
+    pass
+
+
+class SectionEditView(SessionsGeneratedMixin, ScopedEditView):
+    pass
+
+
+class SectionInspectView(ScopedInspectView):
+    extra_fields = {
+        "timetable": gettext_lazy("Weekly timetable"),
+        "next_sessions": gettext_lazy("Next sessions"),
+        "enrolled": gettext_lazy("Enrolled"),
+    }
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        return sections_with_counts(Section.objects.filter(pk=obj.pk)).get()
+
+    def get_field_label(self, field_name, field):
+        if field_name in self.extra_fields:
+            return self.extra_fields[field_name]
+        return super().get_field_label(field_name, field)
+
+    def get_teachers_display_value(self):
+        return teachers_text(self.object) or "-"
+
+    def get_enrolled_display_value(self):
+        return _("%(enrolled)d of %(capacity)d places") % {
+            "enrolled": self.object.enrolled_count, "capacity": self.object.capacity,
+        }
+
+    def get_timetable_display_value(self):
+        slots = list(self.object.slots.all())
+        if not slots:
+            return _("No weekly times yet.")
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((str(slot),) for slot in slots))
+        )
+
+    def get_next_sessions_display_value(self):
+        sessions = (
+            self.object.sessions.filter(ends_at__gte=timezone.now())
+            .select_related("room")
+            .order_by("starts_at")[:NEXT_SESSIONS]
+        )
+        rows = [(session_when(s), s.room.name if s.room else "", session_state(s))
+                for s in sessions]
+        if not rows:
+            return _("No sessions to come.")
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{} {} {}</li>", rows)
+        )
+
+
+def session_when(session) -> str:
+    start, end = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+    return f"{start:%Y-%m-%d} {session_weekday(start)} {start:%H:%M}–{end:%H:%M}"
+
+
+def session_weekday(moment) -> str:
+    from courses.models import WEEKDAYS
+
+    return str(dict(WEEKDAYS)[moment.weekday()])
+
+
+def session_state(session) -> str:
+    if session.status == ClassSession.Status.CANCELLED:
+        return f"（{session.get_status_display()}）"
+    if session.moved:
+        return f"（{_('moved')}）"
+    return ""
+
+
+# --- sessions -----------------------------------------------------------------
+
+SESSION_EXPORT = {
+    "course": (gettext_lazy("Course"), lambda s: s.section.course.title),
+    "class": (gettext_lazy("Class"), lambda s: s.section.name),
+    "campus": (gettext_lazy("Campus"), lambda s: s.section.campus.title),
+    "date": (gettext_lazy("Date"), lambda s: timezone.localtime(s.starts_at).date()),
+    "starts": (gettext_lazy("Starts"), lambda s: timezone.localtime(s.starts_at).strftime("%H:%M")),
+    "ends": (gettext_lazy("Ends"), lambda s: timezone.localtime(s.ends_at).strftime("%H:%M")),
+    "room": (gettext_lazy("Room"), lambda s: s.room.name if s.room else ""),
+    "status": (gettext_lazy("Status"), lambda s: s.get_status_display()),
+    "moved": (gettext_lazy("Moved"), lambda s: _("yes") if s.moved else ""),
+    "change_note": (gettext_lazy("Reason for the change"), lambda s: s.change_note),
+}
+
+
+class SessionIndexView(ScopedIndexView):
+    list_export = list(SESSION_EXPORT)
+    export_headings = {key: label for key, (label, _f) in SESSION_EXPORT.items()}
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related(
+            "section", "section__course", "section__campus", "room"
+        )
+
+    def to_row_dict(self, item):
+        return {key: value(item) for key, (_l, value) in SESSION_EXPORT.items()}
+
+
+class SessionInspectView(ScopedInspectView):
+    pass

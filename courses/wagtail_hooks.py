@@ -1,0 +1,27 @@
+"""The teaching side in the Wagtail admin: one "Teaching" menu group (classes,
+class sessions, terms, departments) and a class chooser. See courses/admin/."""
+
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+
+from courses.admin.permissions import SectionScopedPolicy
+from courses.models import ClassSession, Section
+
+# Registered before any view asks for a policy (Wagtail would otherwise
+# create a plain, unscoped fallback policy for these models).
+register_permission_policy(Section, SectionScopedPolicy(Section))
+register_permission_policy(ClassSession, SectionScopedPolicy(ClassSession, section_field="section"))
+
+
+@hooks.register("register_admin_viewset")
+def register_teaching_viewsets():
+    from courses.admin.viewsets import TeachingViewSetGroup
+
+    return TeachingViewSetGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_section_chooser():
+    from courses.admin.viewsets import SectionChooserViewSet
+
+    return SectionChooserViewSet("courses_section_chooser")
