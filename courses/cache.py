@@ -41,20 +41,22 @@ CSRF_PLACEHOLDER = b"__courses_csrf_token__"
 TEXT_SIZES = ("normal", "large", "x-large")
 
 
-def catalogue_version(school_id: int) -> int:
-    """The current version of ``school_id``'s cached pages. A missing number
+def catalogue_version(school_path: str) -> int:
+    """The current version of the cached pages of the school whose home page
+    has the tree path ``school_path`` (a path, not an id, so that a cache hit
+    needs no query to find it). A missing number
     (evicted, or the cache was cleared) starts from the clock, so that it can
     never fall back to a number that older pages were stored under."""
-    return cache.get_or_set(VERSION_KEY.format(school=school_id), time.time_ns, timeout=None)
+    return cache.get_or_set(VERSION_KEY.format(school=school_path), time.time_ns, timeout=None)
 
 
-def catalogue_changed(school_id: int) -> None:
+def catalogue_changed(school_path: str) -> None:
     """Make every cached page of the school stale, now and again when the
     current transaction commits (a request rendering between the two would
     otherwise store old data under the new version)."""
 
     def bump():
-        key = VERSION_KEY.format(school=school_id)
+        key = VERSION_KEY.format(school=school_path)
         try:
             cache.incr(key)
         except ValueError:
@@ -74,7 +76,7 @@ def _cacheable_request(request: HttpRequest) -> bool:
     return not len(messages.get_messages(request))
 
 
-def _page_key(request: HttpRequest, school_id: int) -> str:
+def _page_key(request: HttpRequest, school_path: str) -> str:
     size = request.COOKIES.get(settings.TEXT_SIZE_COOKIE, "normal")
     parts = [
         request.get_host(),
@@ -84,7 +86,7 @@ def _page_key(request: HttpRequest, school_id: int) -> str:
     ]
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
     return PAGE_KEY.format(
-        school=school_id, version=catalogue_version(school_id), digest=digest
+        school=school_path, version=catalogue_version(school_path), digest=digest
     )
 
 
@@ -97,13 +99,13 @@ def _vary(response: HttpResponse) -> HttpResponse:
 
 
 def cached_page(
-    request: HttpRequest, *, school_id: int, render: Callable[[], HttpResponse]
+    request: HttpRequest, *, school_path: str, render: Callable[[], HttpResponse]
 ) -> HttpResponse:
     """The response of ``render()`` for ``request``, from the cache when an
     anonymous visitor asked for the same page before."""
     if not _cacheable_request(request):
         return render()
-    key = _page_key(request, school_id)
+    key = _page_key(request, school_path)
     stored = cache.get(key)
     if stored is not None:
         content, content_type = stored
@@ -124,42 +126,44 @@ def cached_page(
 
 # --- invalidation --------------------------------------------------------------
 
-def _school_of_section(section_id) -> int | None:
+def _schools_of_sections(**lookup) -> list[str]:
     from courses.models import Section
 
-    return (
-        Section.objects.filter(pk=section_id).values_list("term__school_id", flat=True).first()
-    )
+    return list(Section.objects.filter(**lookup).values_list("term__school__path", flat=True))
 
 
-def _schools_of_page(page) -> list[int]:
+def _schools_of_page(page) -> list[str]:
     from cms.models import HomePage
 
-    return list(HomePage.objects.ancestor_of(page, inclusive=True).values_list("pk", flat=True))
+    return list(HomePage.objects.ancestor_of(page).values_list("path", flat=True))
 
 
-def _bump(school_ids) -> None:
-    for school_id in {s for s in school_ids if s is not None}:
-        catalogue_changed(school_id)
+def _bump(school_paths) -> None:
+    for school_path in {s for s in school_paths if s}:
+        catalogue_changed(school_path)
 
 
 def _on_section(sender, instance, **kwargs):
-    _bump([instance.term.school_id if instance.term_id else None])
+    from courses.models import Term
+
+    _bump(Term.objects.filter(pk=instance.term_id).values_list("school__path", flat=True))
 
 
 def _on_section_child(sender, instance, **kwargs):
-    # A slot, session or enrolment: its section may be gone (cascade delete).
-    _bump([_school_of_section(instance.section_id)])
+    # A slot, session or enrolment; on a cascade delete its section may be gone.
+    _bump(_schools_of_sections(pk=instance.section_id))
 
 
 def _on_term(sender, instance, **kwargs):
-    _bump([instance.school_id])
+    from cms.models import HomePage
+
+    _bump(HomePage.objects.filter(pk=instance.school_id).values_list("path", flat=True))
 
 
 def _on_term_day(sender, instance, **kwargs):
     from courses.models import Term
 
-    _bump(Term.objects.filter(pk=instance.term_id).values_list("school_id", flat=True))
+    _bump(Term.objects.filter(pk=instance.term_id).values_list("school__path", flat=True))
 
 
 def _on_page(sender, instance, **kwargs):
@@ -170,7 +174,7 @@ def _on_department(sender, instance, **kwargs):
     # Departments are shared by every school.
     from cms.models import HomePage
 
-    _bump(HomePage.objects.values_list("pk", flat=True))
+    _bump(HomePage.objects.values_list("path", flat=True))
 
 
 def connect_cache_signals() -> None:

@@ -61,27 +61,20 @@ class CourseIndexPage(RoutablePageMixin, Page):
 
     def school(self):
         """The school (cms HomePage) this catalogue belongs to."""
-        return self.get_parent()
+        if not hasattr(self, "_school"):
+            self._school = self.get_parent()
+        return self._school
 
     def serve(self, request, view=None, args=None, kwargs=None):
         # The catalogue and section pages of anonymous visitors come from
         # the cache (courses/cache.py); signals drop them when data changes.
+        # The school is known by its tree path, which costs no query here.
         from courses.cache import cached_page
 
-        school_id = self.path_school_id()
         return cached_page(
-            request, school_id=school_id,
+            request, school_path=self.path[: -self.steplen],
             render=lambda: super(CourseIndexPage, self).serve(request, view, args, kwargs),
         )
-
-    def path_school_id(self) -> int:
-        """The id of the parent page (the school), found once per instance."""
-        if not hasattr(self, "_school_id"):
-            self._school_id = (
-                Page.objects.filter(path=self.path[: -self.steplen])
-                .values_list("pk", flat=True).get()
-            )
-        return self._school_id
 
     @staticmethod
     def public_sections(*, school, **filters):

@@ -1,0 +1,201 @@
+"""Anonymous catalogue and section pages come from Django's cache, and a
+change of the data behind them shows on the next request."""
+
+import re
+
+import pytest
+from django.contrib.messages import constants, get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from courses.cache import cached_page, connect_cache_signals
+from courses.models import ClassSession, Enrolment, Section, SectionSlot
+from tests.factories import UserFactory
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+# Wagtail finds the page (site, tree, view restrictions) before our cache is
+# asked; a hit adds no query of its own.
+ROUTING_QUERIES = 6
+
+
+@pytest.fixture(autouse=True)
+def _signals(client):
+    connect_cache_signals()
+    client.cookies["lms_language"] = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def world():
+    return f.catalogue_world()
+
+
+def seats(response) -> str:
+    return re.search(r"\d+ seats? left|Full — you can join the waiting list",
+                     response.content.decode()).group(0)
+
+
+def section_url(sec) -> str:
+    return f"/courses/sections/{sec.pk}/"
+
+
+def test_a_second_anonymous_visit_is_served_from_the_cache(client, world):
+    url = section_url(world["calligraphy_1"])
+    first = client.get(url)
+    assert first.get("X-Catalogue-Cache") is None
+    with CaptureQueriesContext(connection) as captured:
+        second = client.get(url)
+    assert second["X-Catalogue-Cache"] == "hit"
+    assert len(captured) == ROUTING_QUERIES
+    data_tables = ("courses_section", "courses_enrolment", "courses_classsession",
+                   "courses_term", "cms_schoolsettings", "cms_menuitem")
+    assert not [q for q in captured.captured_queries
+                if any(f'"{table}"' in q["sql"] for table in data_tables)]
+    assert seats(second) == seats(first) == "5 seats left"
+    # A change no signal reports (a queryset update) is not seen: it is cached.
+    Section.objects.filter(pk=world["calligraphy_1"].pk).update(capacity=9)
+    assert seats(client.get(url)) == "5 seats left"
+
+
+def test_a_new_capacity_shows_on_the_next_request(client, world):
+    sec = world["calligraphy_1"]
+    assert seats(client.get(section_url(sec))) == "5 seats left"
+    sec.capacity = 8
+    sec.save()
+    assert seats(client.get(section_url(sec))) == "8 seats left"
+
+
+def test_a_new_enrolment_shows_on_the_catalogue_and_the_section_page(client, world):
+    sec = world["calligraphy_1"]
+    query = f"/courses/?campus={world['liandu'].pk}&weekday=1"
+    assert "5 seats left" in client.get(query).content.decode()
+    assert seats(client.get(section_url(sec))) == "5 seats left"
+    Enrolment.objects.create(person=UserFactory(), section=sec, status="enrolled")
+    assert "4 seats left" in client.get(query).content.decode()
+    assert seats(client.get(section_url(sec))) == "4 seats left"
+
+
+def test_a_cancelled_session_and_a_new_time_show_at_once(client, world):
+    sec = world["calligraphy_1"]
+    assert "Cancelled" in client.get(section_url(sec)).content.decode()
+    ClassSession.objects.filter(section=sec).update(status="scheduled")  # no signal
+    assert "Cancelled" in client.get(section_url(sec)).content.decode()
+    session = sec.sessions.first()
+    session.status = "cancelled"
+    session.save()
+    SectionSlot.objects.create(section=sec, weekday=5, start_time="14:00", end_time="16:00")
+    html = client.get(section_url(sec)).content.decode()
+    assert "Every Saturday afternoon 14:00–16:00" in html
+
+
+def test_a_cancelled_class_disappears_and_a_published_course_title_changes(client, world):
+    sec = world["singing_2"]
+    assert "声乐基础班 · 2班" in client.get("/courses/").content.decode()
+    sec.status = Section.Status.CANCELLED
+    sec.save()
+    assert "声乐基础班 · 2班" not in client.get("/courses/").content.decode()
+    assert client.get(section_url(sec)).status_code == 404
+    course = world["painting"]
+    course.title = "工笔花鸟班"
+    course.save_revision().publish()
+    assert "工笔花鸟班 · 1班" in client.get("/courses/").content.decode()
+
+
+def test_a_term_taken_off_the_catalogue_empties_it(client, world):
+    assert "5 classes found" in client.get("/courses/").content.decode()
+    term = world["term"]
+    term.is_published = False
+    term.save()
+    assert "0 classes found" in client.get("/courses/").content.decode()
+
+
+def test_each_query_string_is_its_own_page(client, world):
+    client.get("/courses/")
+    morning = client.get("/courses/?time=morning")
+    assert morning.get("X-Catalogue-Cache") is None
+    assert "3 classes found" in morning.content.decode()
+
+
+def test_chinese_and_english_pages_never_mix(client, world):
+    url = section_url(world["calligraphy_1"])
+    client.cookies["lms_language"] = "en"
+    assert '<html lang="en"' in client.get(url).content.decode()
+    client.cookies["lms_language"] = "zh-hans"
+    chinese = client.get(url)
+    assert chinese.get("X-Catalogue-Cache") is None
+    assert '<html lang="zh-CN"' in chinese.content.decode()
+    assert '<html lang="zh-CN"' in client.get(url).content.decode()
+    client.cookies["lms_language"] = "en"
+    assert '<html lang="en"' in client.get(url).content.decode()
+
+
+def test_text_sizes_are_cached_apart(client, world):
+    client.get("/courses/")
+    client.cookies["lms_text_size"] = "x-large"
+    response = client.get("/courses/")
+    assert 'class="text-x-large"' in response.content.decode()
+
+
+def test_signed_in_people_are_never_served_or_stored(client, world):
+    url = section_url(world["calligraphy_1"])
+    client.get(url)
+    client.force_login(UserFactory())
+    signed_in = client.get(url)
+    assert signed_in.get("X-Catalogue-Cache") is None
+    assert "Log in to enrol" not in signed_in.content.decode()
+    client.logout()
+    anonymous = client.get(url)
+    assert "Log in to enrol" in anonymous.content.decode()
+
+
+def test_a_hit_carries_a_working_csrf_token_and_says_how_it_varies(client, world):
+    url = "/courses/"
+    client.get(url)
+    hit = client.get(url)
+    assert hit["X-Catalogue-Cache"] == "hit"
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', hit.content.decode())
+    assert tokens and all(len(t) == 64 for t in tokens)
+    assert "__courses_csrf_token__" not in hit.content.decode()
+    vary = {v.strip() for v in hit["Vary"].split(",")}
+    assert {"Cookie", "Accept-Language"} <= vary
+    assert "private" in hit["Cache-Control"]
+    # The token works: the text-size form posts with it.
+    strict = client.__class__(enforce_csrf_checks=True)
+    strict.cookies = client.cookies
+    assert strict.post("/prefs/text-size/", {"size": "large", "csrfmiddlewaretoken": tokens[0],
+                                              "next": url}).status_code == 302
+
+
+def test_a_response_with_messages_is_neither_served_from_nor_stored_in_the_cache(world):
+    calls = []
+
+    def render():
+        from django.http import HttpResponse
+
+        calls.append(1)
+        return HttpResponse(f"page {len(calls)}")
+
+    def request():
+        from django.contrib.auth.models import AnonymousUser
+        from django.contrib.sessions.backends.cache import SessionStore
+
+        req = RequestFactory().get("/courses/")
+        req.user = AnonymousUser()
+        req.session = SessionStore()
+        req._messages = FallbackStorage(req)
+        return req
+
+    with_message = request()
+    with_message._messages.add(constants.SUCCESS, "Saved")
+    assert cached_page(with_message, school_path="0001", render=render).content == b"page 1"
+    assert len(get_messages(with_message)) == 1  # still shown, not consumed
+    assert cached_page(request(), school_path="0001", render=render).content == b"page 2"
+    assert cached_page(request(), school_path="0001", render=render).content == b"page 2"
+    assert len(calls) == 2
