@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event, Timezone, vDuration
 from icalendar.enums import STATUS
 from wagtail.models import Site
 
@@ -68,10 +68,12 @@ def sessions_calendar(
     caller filters) named ``name``, with the local VTIMEZONE."""
     calendar = Calendar.new(
         prodid=PRODID, name=name, uid=uid, description=description or None,
-        calscale="GREGORIAN", refresh_interval=REFRESH,
+        calscale="GREGORIAN",
     )
+    # RFC 7986 requires VALUE=DURATION here; icalendar's refresh_interval omits it.
+    calendar.add("REFRESH-INTERVAL", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     calendar.add("X-WR-TIMEZONE", settings.TIME_ZONE)
-    calendar.add("X-PUBLISHED-TTL", REFRESH)
+    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
     events = session_events(sessions)
     for event in events:
         calendar.add_component(event)
