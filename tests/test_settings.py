@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "lms.settings.production",
@@ -14,7 +16,18 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "www.lsldxx.cn,dangxiao.lsldxx.cn",
     "DATABASE_URL": "postgres://lms:secret@db.internal:5432/lms",
     "REDIS_URL": "redis://cache.internal:6379/0",
+    "SMS_BACKEND": "tests.test_settings.ProviderSMSBackend",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
 }
+
+
+class ProviderSMSBackend:
+    """Stands in for a deployment's SMS provider (a real one posts to the
+    provider's HTTP API); production settings only need a dotted path that
+    is not a printing backend."""
+
+    def send(self, phone: str, message: str) -> None:
+        raise NotImplementedError
 
 
 def run(args, env_overrides):
@@ -54,12 +67,47 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
-def test_the_embedded_default_is_sqlite_in_wal_mode_with_eager_tasks():
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("SMS_BACKEND", "lms.sms.ConsoleSMSBackend"),
+        ("SMS_BACKEND", "lms.sms.LocmemSMSBackend"),
+        ("SMS_BACKEND", None),  # unset: the console default
+        ("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
+        ("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"),
+        ("EMAIL_BACKEND", None),
+    ],
+)
+def test_production_refuses_to_print_login_codes(variable, value):
+    env = dict(PRODUCTION_ENV)
+    env.pop(variable)
+    if value is not None:
+        env[variable] = value
+    result = run(["manage.py", "check"], env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"{variable} must be set in production" in result.stderr
+
+
+def test_the_embedded_default_is_sqlite_in_wal_mode_with_eager_tasks(tmp_path):
     seen = settings_as_seen_with({"DJANGO_SETTINGS_MODULE": "lms.settings.dev"})
     assert seen["db"]["ENGINE"] == "django.db.backends.sqlite3"
     assert seen["db"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
-    assert "journal_mode=WAL" in seen["db"]["OPTIONS"]["init_command"]
     assert seen["eager"] is True
+    # A real connection, as `make run` opens it (in a throwaway file).
+    code = (
+        "import django; django.setup(); from django.db import connection;"
+        "c = connection.cursor();"
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0],"
+        " c.execute('PRAGMA busy_timeout').fetchone()[0],"
+        " c.execute('PRAGMA foreign_keys').fetchone()[0])"
+    )
+    result = run(
+        ["-c", code],
+        {"DJANGO_SETTINGS_MODULE": "lms.settings.dev", "SQLITE_FILE": str(tmp_path / "dev.sqlite3")},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "20000", "1"]
 
 
 def test_environment_variables_choose_postgresql_and_redis():

@@ -5,6 +5,7 @@ import secrets
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,7 +30,19 @@ class AccountAdapter(DefaultAccountAdapter):
         "phone_password_mismatch": gettext_lazy(
             "The mobile number or the password is not correct. Please check and try again."
         ),
+        "incorrect_code": gettext_lazy(
+            "This code is not correct. Please look at the text message again and type its 6 digits."
+        ),
     }
+
+    def get_login_stages(self) -> list[str]:
+        # Phone verification at sign-up only; see lms/accounts/stages.py.
+        return [
+            "lms.accounts.stages.SignupPhoneVerificationStage"
+            if stage == "allauth.account.stages.PhoneVerificationStage"
+            else stage
+            for stage in super().get_login_stages()
+        ]
 
     def generate_login_code(self) -> str:
         return _digits_code()
@@ -62,11 +75,20 @@ class AccountAdapter(DefaultAccountAdapter):
         user.save(update_fields=["phone_verified"])
 
     def get_user_by_phone(self, phone: str):
+        """The account holding ``phone``, active or not.
+
+        Inactive accounts must be found too: allauth's sign-up and
+        change-number checks use this to say "already registered" (the number
+        is unique in the database, deactivated or not), and its login paths
+        refuse an inactive user themselves (``AuthenticationBackend`` checks
+        ``user_can_authenticate``; the login flow sends the person to the
+        "account inactive" page).
+        """
         try:
             phone = normalize_phone(phone)
-        except Exception:
+        except ValidationError:
             return None
-        return get_user_model().objects.filter(phone=phone, is_active=True).first()
+        return get_user_model().objects.filter(phone=phone).first()
 
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
         send_sms(

@@ -1,7 +1,6 @@
 """The Wagtail admin's user screens, extended with the mobile number (the
 login most of our people use)."""
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
@@ -19,14 +18,10 @@ class PhoneFieldMixin:
         )
 
     def clean_phone(self):
-        phone = self.cleaned_data.get("phone") or None
-        if phone and type(self.instance)._default_manager.filter(phone=phone).exclude(
-            pk=self.instance.pk
-        ).exists():
-            raise ValidationError(
-                _("This mobile number is already registered."), code="phone_taken"
-            )
-        return phone
+        # An empty box means "no number" (NULL), so that many people may have
+        # none; a number someone else has is refused by the model's unique
+        # check (User.phone's "unique" error message).
+        return self.cleaned_data.get("phone") or None
 
 
 class UserCreationWithPhoneForm(PhoneFieldMixin, UserCreationForm):

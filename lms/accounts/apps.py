@@ -4,6 +4,9 @@ from wagtail.users.apps import WagtailUsersAppConfig
 
 
 class AccountsConfig(AppConfig):
+    # Two AppConfig classes live in this module: without ``default`` Django
+    # would use neither, and ready() (the post_migrate hook) would never run.
+    default = True
     name = "lms.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
@@ -13,7 +16,8 @@ class AccountsConfig(AppConfig):
 
         from .roles import roles_ensure
 
-        # After wagtailadmin's post_migrate has created its permissions.
+        # roles_ensure acts on the last app's post_migrate, when every app's
+        # permissions exist.
         post_migrate.connect(roles_ensure, dispatch_uid="accounts.roles_ensure")
 
 

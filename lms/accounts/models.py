@@ -1,9 +1,38 @@
+import datetime
+
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .phone import display_phone
+
+# Our people are retirees and the staff who serve them: an age outside this
+# range is a typing mistake (a wrong year), not a person.
+MIN_AGE, MAX_AGE = 40, 120
+
+
+def validate_birth_date(value: datetime.date) -> None:
+    """Refuse a date of birth in the future or one that gives an age outside
+    ``MIN_AGE``..``MAX_AGE`` (both in plain words)."""
+    today = timezone.localdate()
+    if value > today:
+        raise ValidationError(
+            _("The date of birth cannot be in the future. Please check the year."),
+            code="birth_date_future",
+        )
+    age = today.year - value.year - ((today.month, today.day) < (value.month, value.day))
+    if not MIN_AGE <= age <= MAX_AGE:
+        raise ValidationError(
+            _(
+                "This date of birth gives an age of %(age)d. Please check the year: "
+                "we expect an age between %(min)d and %(max)d."
+            ),
+            code="birth_date_implausible",
+            params={"age": age, "min": MIN_AGE, "max": MAX_AGE},
+        )
 
 
 class User(AbstractUser):
@@ -17,6 +46,7 @@ class User(AbstractUser):
         null=True,
         blank=True,
         help_text=_("Stored as +86 followed by 11 digits."),
+        error_messages={"unique": _("This mobile number is already registered.")},
     )
     phone_verified = models.BooleanField(_("mobile number verified"), default=False)
 
@@ -68,7 +98,9 @@ class Profile(models.Model):
         User, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
     )
     real_name = models.CharField(_("real name"), max_length=50, blank=True)
-    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_date = models.DateField(
+        _("date of birth"), null=True, blank=True, validators=[validate_birth_date]
+    )
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     former_unit = models.CharField(_("former work unit"), max_length=120, blank=True)
     retiree_type = models.CharField(

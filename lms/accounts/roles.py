@@ -1,7 +1,13 @@
-"""The six roles, kept as Django groups (created by a data migration).
+"""The six roles, kept as Django groups with the permissions each one needs.
 
-Staff roles may open the Wagtail admin; students and branch secretaries use
-the public site (a secretary's admin views come with the party module).
+Every role except the student opens the Wagtail admin: teachers, campus and
+school admins and the party-work admin manage there, and branch secretaries
+too (the party module gives them their branch's views in the admin).
+Students use the public site only.
+
+``roles_ensure`` is the single source of what a role may do; it runs after
+every ``migrate`` (and after a test flush) and only ever adds what is missing.
+The data migration 0002_roles is frozen history: it created the groups once.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +31,49 @@ ROLES = {
 # Roles whose members may open the Wagtail admin.
 ADMIN_ROLES = (TEACHER, CAMPUS_ADMIN, SCHOOL_ADMIN, BRANCH_SECRETARY, PARTY_ADMIN)
 
+# Model permissions by role, as "app_label.codename" (apps are named by
+# string so that accounts does not import cms).
+MODEL_PERMISSIONS = {
+    SCHOOL_ADMIN: (
+        "cms.change_schoolsettings",
+        "cms.change_navigationsettings",
+    ),
+}
+
+# Page-tree permissions on the tree root (Wagtail's page permission types;
+# "bulk_delete" is Wagtail's "delete pages with children", deleting a single
+# page comes with "change" and "publish").
+PAGE_PERMISSIONS = {
+    SCHOOL_ADMIN: ("add", "change", "publish", "lock", "unlock", "bulk_delete"),
+}
+
+# Image, document and collection permissions on the root collection.
+_MEDIA_MANAGE = (
+    "wagtailimages.add_image",
+    "wagtailimages.change_image",
+    "wagtailimages.delete_image",
+    "wagtailimages.choose_image",
+    "wagtaildocs.add_document",
+    "wagtaildocs.change_document",
+    "wagtaildocs.delete_document",
+    "wagtaildocs.choose_document",
+    "wagtailcore.add_collection",
+    "wagtailcore.change_collection",
+    "wagtailcore.delete_collection",
+)
+# Teachers upload lesson material; campus admins too.
+_MEDIA_UPLOAD = (
+    "wagtailimages.add_image",
+    "wagtailimages.choose_image",
+    "wagtaildocs.add_document",
+    "wagtaildocs.choose_document",
+)
+COLLECTION_PERMISSIONS = {
+    SCHOOL_ADMIN: _MEDIA_MANAGE,
+    CAMPUS_ADMIN: _MEDIA_UPLOAD,
+    TEACHER: _MEDIA_UPLOAD,
+}
+
 
 def has_role(user, role: str) -> bool:
     if not user.is_authenticated:
@@ -32,18 +81,78 @@ def has_role(user, role: str) -> bool:
     return user.groups.filter(name=role).exists()
 
 
-def roles_ensure(**kwargs) -> None:
-    """Create any missing role group and give staff roles admin access.
+def _permissions(names) -> dict:
+    """{"app_label.codename": Permission} for the names that exist; a name
+    whose app is not migrated yet is left out (the next post_migrate adds
+    it)."""
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
 
-    Connected to ``post_migrate``: the data migration creates the roles once,
-    and this puts them back after a database flush (as test runs do).
+    wanted = Q(pk__in=[])
+    for name in names:
+        app_label, codename = name.split(".", 1)
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    return {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.filter(wanted).select_related("content_type")
+    }
+
+
+def _is_last_post_migrate(sender) -> bool:
+    # post_migrate is sent once per app (with models); by the last one every
+    # app's permissions exist, so the work is done once, not thirty times.
+    from django.apps import apps
+
+    if sender is None:
+        return True
+    last = [config for config in apps.get_app_configs() if config.models_module][-1]
+    return sender.label == last.label
+
+
+def roles_ensure(*, sender=None, **kwargs) -> None:
+    """Create any missing role group and grant each role its permissions:
+    admin access, model permissions, page permissions on the tree root and
+    media permissions on the root collection.
+
+    Idempotent: only adds what is missing, never removes what staff granted
+    by hand. Connected to ``post_migrate`` (runs after the last app's);
+    safe to call directly, e.g. after a test flush. Skips the page and
+    collection grants while the tree root or root collection does not exist.
     """
-    from django.contrib.auth.models import Group, Permission
+    if not _is_last_post_migrate(sender):
+        return
+    from django.contrib.auth.models import Group
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
-    access_admin = Permission.objects.filter(
-        content_type__app_label="wagtailadmin", codename="access_admin"
-    ).first()
+    page_names = {
+        role: [f"wagtailcore.{kind}_page" for kind in kinds]
+        for role, kinds in PAGE_PERMISSIONS.items()
+    }
+    permissions = _permissions(
+        {"wagtailadmin.access_admin"}
+        | {n for names in MODEL_PERMISSIONS.values() for n in names}
+        | {n for names in page_names.values() for n in names}
+        | {n for names in COLLECTION_PERMISSIONS.values() for n in names}
+    )
+
+    def pick(names):
+        return [permissions[n] for n in names if n in permissions]
+
+    tree_root = Page.get_first_root_node()
+    collection_root = Collection.get_first_root_node()
     for name in ROLES:
         group, _ = Group.objects.get_or_create(name=name)
-        if name in ADMIN_ROLES and access_admin is not None:
-            group.permissions.add(access_admin)
+        model_permissions = pick(MODEL_PERMISSIONS.get(name, ()))
+        if name in ADMIN_ROLES:
+            model_permissions += pick(["wagtailadmin.access_admin"])
+        group.permissions.add(*model_permissions)
+        if tree_root is not None:
+            for permission in pick(page_names.get(name, ())):
+                GroupPagePermission.objects.get_or_create(
+                    group=group, page=tree_root, permission=permission
+                )
+        if collection_root is not None:
+            for permission in pick(COLLECTION_PERMISSIONS.get(name, ())):
+                GroupCollectionPermission.objects.get_or_create(
+                    group=group, collection=collection_root, permission=permission
+                )

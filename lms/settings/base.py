@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",
     "lms.accounts.apps.UsersAppConfig",  # wagtail.users, with phone numbers
@@ -108,13 +109,11 @@ TEMPLATES = [
 # DATABASE_URL picks the engine (postgres://…, sqlite:///…). Without it we use
 # a local SQLite file in WAL mode whose transactions start IMMEDIATE, so that
 # writers queue on the database lock instead of failing half-way.
+# The busy timeout is set once, by the driver's "timeout" (seconds).
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
-    "init_command": (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-        "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
-    ),
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
 }
 
 
@@ -181,6 +180,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
+# A form that sat open too long gets plain words and a way back.
+CSRF_FAILURE_VIEW = "lms.accounts.views.csrf_failure"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
@@ -189,13 +190,24 @@ ACCOUNT_LOGIN_METHODS = {"phone", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["phone", "email", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "optional")
-ACCOUNT_PHONE_VERIFICATION_ENABLED = env_bool("ACCOUNT_PHONE_VERIFICATION_ENABLED", False)
+# A new mobile number is proved by a code sent by SMS before the account is
+# signed in (lms.accounts.stages: at sign-up; allauth's change-number page
+# verifies changes). Seniors who find SMS hard get "send again".
+ACCOUNT_PHONE_VERIFICATION_ENABLED = env_bool("ACCOUNT_PHONE_VERIFICATION_ENABLED", True)
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 600
 ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 5
 ACCOUNT_SESSION_REMEMBER = True
 ACCOUNT_LOGOUT_ON_GET = False
+# Deliberately off. With it on, allauth answers "we sent you a message" for
+# numbers and addresses it does not know, and a senior who mistyped a digit
+# waits for a text that never comes. Our people need to read "no account uses
+# this number" and "this number is already registered" on the page. The cost
+# (someone can test whether a number has an account) is held down by the rate
+# limits below (failed logins per IP and per number) and allauth's per-number
+# limits on login codes and verification SMS.
 ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
@@ -205,6 +217,8 @@ ACCOUNT_FORMS = {
     "login": "lms.accounts.forms.LoginForm",
     "signup": "lms.accounts.forms.SignupForm",
     "request_login_code": "lms.accounts.forms.RequestLoginCodeForm",
+    "confirm_login_code": "lms.accounts.forms.ConfirmLoginCodeForm",
+    "verify_phone": "lms.accounts.forms.VerifyPhoneForm",
 }
 # allauth wants one login method to be required at signup; ours requires
 # "a mobile number or an e-mail address" (SignupForm.clean enforces it).
@@ -265,6 +279,8 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "txt"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_LOGIN_URL = "account_login"
+# A form that sat open too long gets plain words and a way back.
+CSRF_FAILURE_VIEW = "lms.accounts.views.csrf_failure"
 
 # Hosts of the two schools; the seed command and `cms.sites` use them.
 SCHOOL_HOSTS = {

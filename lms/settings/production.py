@@ -11,6 +11,23 @@ if not env("DJANGO_SECRET_KEY"):
 if not env("DJANGO_ALLOWED_HOSTS"):
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set in production.")
 
+# Login and verification codes go out by SMS and e-mail: a backend that
+# prints them (or keeps them in memory) would put them in the logs instead of
+# in people's hands.
+_NOT_FOR_PRODUCTION = {
+    "SMS_BACKEND": {"lms.sms.ConsoleSMSBackend", "lms.sms.LocmemSMSBackend"},
+    "EMAIL_BACKEND": {
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.locmem.EmailBackend",
+    },
+}
+for _name, _refused in _NOT_FOR_PRODUCTION.items():
+    if globals()[_name] in _refused:
+        raise ImproperlyConfigured(
+            f"{_name} must be set in production to a backend that delivers messages "
+            f"(now {globals()[_name]!r}, which would print login codes to the logs)."
+        )
+
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
 }

@@ -3,16 +3,19 @@
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
-from django.utils import translation
 
 from lms import sms
-from lms.accounts.models import User
+from lms.accounts.adapter import AccountAdapter
+from lms.accounts.models import Profile, User
 from tests.factories import ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "Laonian-2026"
+PHONE_TAKEN = "这个手机号已经注册过了，请直接登录。"
+WRONG_CODE = "验证码不正确。请再看一下短信，输入里面的 6 位数字。"
 
 
 def signup(client, **fields):
@@ -20,12 +23,50 @@ def signup(client, **fields):
     return client.post("/accounts/signup/", data)
 
 
-def test_signup_with_a_phone_number_creates_the_account_and_signs_in(client):
+def sms_code(phone: str) -> str:
+    """The six digits of the last text message sent to ``phone``."""
+    messages = [m["message"] for m in sms.outbox if m["phone"] == phone]
+    assert messages, f"no SMS to {phone}: {sms.outbox}"
+    return re.search(r"\d{6}", messages[-1]).group(0)
+
+
+def signed_in_user(client):
+    return client.get("/").wsgi_request.user
+
+
+def test_signup_with_a_phone_number_asks_for_the_code_sent_by_sms(client):
     response = signup(client, phone="138 0013 8000")
     assert response.status_code == 302
+    assert response["Location"] == "/accounts/phone/verify/"
     user = User.objects.get(phone="+8613800138000")
     assert user.profile.real_name == "王秀英"
-    assert client.get("/").wsgi_request.user == user
+    assert not user.phone_verified
+    assert not signed_in_user(client).is_authenticated
+
+    page = client.get("/accounts/phone/verify/").content.decode()
+    assert "请输入短信验证码" in page
+    assert 'inputmode="numeric"' in page
+    assert 'autocomplete="one-time-code"' in page
+
+    # Typed with a space and in full-width digits, as a Chinese keyboard may.
+    code = sms_code("+8613800138000")
+    typed = "".join(chr(ord(d) + 0xFEE0) for d in code[:3]) + " " + code[3:]
+    response = client.post("/accounts/phone/verify/", {"code": typed})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.phone_verified
+    assert signed_in_user(client) == user
+
+
+def test_a_wrong_sms_code_is_refused_clearly_and_signs_nobody_in(client):
+    signup(client, phone="138 0013 8000")
+    right = sms_code("+8613800138000")
+    wrong = "000000" if right != "000000" else "111111"
+    response = client.post("/accounts/phone/verify/", {"code": wrong})
+    assert response.status_code == 200
+    assert WRONG_CODE in response.content.decode()
+    assert not User.objects.get(phone="+8613800138000").phone_verified
+    assert not signed_in_user(client).is_authenticated
 
 
 def test_signup_with_an_email_address_only(client):
@@ -39,6 +80,7 @@ def test_a_full_width_phone_number_is_accepted(client):
     response = signup(client, phone="１３８ ００１３ ８０００")
     assert response.status_code == 302
     assert User.objects.filter(phone="+8613800138000").exists()
+    assert sms.outbox[0]["phone"] == "+8613800138000"
 
 
 def test_a_malformed_phone_number_gets_a_clear_chinese_message(client):
@@ -59,24 +101,73 @@ def test_a_duplicate_phone_number_is_refused_and_nothing_is_saved(client):
     UserFactory(phone="+8613800138000")
     response = signup(client, phone="13800138000", email="new@example.cn")
     assert response.status_code == 200
-    assert "已" in response.content.decode()  # 该手机号已被注册 / 已有用户…
+    assert PHONE_TAKEN in response.content.decode()
     assert User.objects.count() == 1
     assert not User.objects.filter(email="new@example.cn").exists()
+
+
+def test_the_number_of_a_deactivated_account_is_refused_not_a_crash(client):
+    UserFactory(phone="+8613800138000", is_active=False)
+    response = signup(client, phone="13800138000", email="new@example.cn")
+    assert response.status_code == 200
+    assert PHONE_TAKEN in response.content.decode()
+    assert User.objects.count() == 1
+    assert not EmailAddress.objects.filter(email="new@example.cn").exists()
+    assert not sms.outbox
+
+
+def test_a_signup_that_loses_the_race_for_a_number_is_refused_and_saves_nothing(
+    client, monkeypatch
+):
+    # The other sign-up commits between our duplicate check and our insert:
+    # the check sees no one, the database's unique index does.
+    UserFactory(phone="+8613800138000")
+    real_lookup = AccountAdapter.get_user_by_phone
+    calls = []
+
+    def lookup_overtaken(self, phone):
+        calls.append(phone)
+        return None if len(calls) == 1 else real_lookup(self, phone)
+
+    monkeypatch.setattr(AccountAdapter, "get_user_by_phone", lookup_overtaken)
+    response = signup(client, phone="13800138000", email="new@example.cn")
+    assert response.status_code == 200
+    assert PHONE_TAKEN in response.content.decode()
+    assert User.objects.count() == 1
+    assert Profile.objects.count() == 0
+    assert not EmailAddress.objects.filter(email="new@example.cn").exists()
+    assert not signed_in_user(client).is_authenticated
 
 
 def test_signup_needs_a_phone_or_an_email(client):
     response = signup(client)
     assert response.status_code == 200
     assert not User.objects.exists()
-    with translation.override("zh-hans"):
-        assert "手机号" in response.content.decode()
+    assert "请填写手机号或电子邮箱，以便登录。" in response.content.decode()
 
 
 def test_login_with_a_phone_number_typed_with_spaces(client):
-    user = UserFactory(phone="+8613800138000")
+    user = UserFactory(phone="+8613800138000", phone_verified=True)
     response = client.post("/accounts/login/", {"login": "138 0013 8000", "password": PASSWORD})
     assert response.status_code == 302
     assert client.get("/").wsgi_request.user == user
+    assert not sms.outbox
+
+
+def test_a_deactivated_account_cannot_log_in_with_its_password(client):
+    UserFactory(phone="+8613800138000", is_active=False)
+    response = client.post("/accounts/login/", {"login": "13800138000", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/inactive/"
+    assert not signed_in_user(client).is_authenticated
+
+
+def test_a_deactivated_account_gets_no_login_code(client):
+    UserFactory(phone="+8613800138000", is_active=False)
+    response = client.post("/accounts/login/code/", {"login": "13800138000"})
+    assert response.status_code == 200
+    assert "此账号当前未激活。" in response.content.decode()
+    assert not sms.outbox
 
 
 def test_login_with_an_email_address(client):
@@ -122,6 +213,8 @@ def test_a_wrong_code_does_not_log_in(client):
     client.post("/accounts/login/code/", {"login": "13800138000"})
     response = client.post("/accounts/login/code/confirm/", {"code": "XXXXXX"})
     assert response.status_code == 200
+    assert WRONG_CODE in response.content.decode()
+    assert 'inputmode="numeric"' in response.content.decode()
     assert not client.get("/").wsgi_request.user.is_authenticated
 
 
@@ -129,4 +222,4 @@ def test_a_code_for_an_unknown_number_is_refused_clearly(client):
     response = client.post("/accounts/login/code/", {"login": "13900000000"})
     assert response.status_code == 200
     assert not sms.outbox
-    assert "手机号" in response.content.decode()
+    assert "还没有账号使用这个手机号。请先注册，或者用电子邮箱登录。" in response.content.decode()
