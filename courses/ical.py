@@ -20,7 +20,7 @@ from icalendar import Calendar, Event, Timezone, vDuration
 from icalendar.enums import STATUS
 from wagtail.models import Site
 
-from courses.models import CampusPage, ClassSession, Section, Term
+from courses.models import CampusPage, ClassSession, CourseIndexPage, Section, Term
 from courses.selectors import PUBLIC_STATUSES
 from lms.accounts.models import User
 
@@ -51,6 +51,7 @@ def campus_calendar(campus: CampusPage, term: Term | None = None) -> bytes:
         section__status__in=PUBLIC_STATUSES,
         section__term__is_published=True,
         section__course__live=True,
+        section__campus__live=True,
     )
     name = campus.title
     if term is not None:
@@ -64,8 +65,9 @@ def campus_calendar(campus: CampusPage, term: Term | None = None) -> bytes:
 def sessions_calendar(
     sessions: QuerySet[ClassSession], *, name: str, uid: str, description: str = ""
 ) -> bytes:
-    """A VCALENDAR of ``sessions`` (whatever the caller may show: the
-    caller filters) named ``name``, with the local VTIMEZONE."""
+    """A VCALENDAR of ``sessions`` named ``name``, with the local VTIMEZONE.
+    The caller decides what may be shown (DESIGN.md §5 rule 6): a public
+    feed passes public sections' sessions, a personal feed a person's own."""
     calendar = Calendar.new(
         prodid=PRODID, name=name, uid=uid, description=description or None,
         calscale="GREGORIAN",
@@ -98,12 +100,12 @@ def session_events(sessions: QuerySet[ClassSession]) -> list[Event]:
     )
     sessions = list(sessions)
     domains = _school_domains({s.section.term.school_id for s in sessions})
-    links: dict[int, str] = {}
+    catalogues: dict[str, tuple] = {}
     return [
         session_event(
             session,
             uid_domain=domains[session.section.term.school_id],
-            link=_section_link(session.section, links),
+            link=_section_link(session.section, catalogues),
         )
         for session in sessions
     ]
@@ -167,12 +169,19 @@ def _session_description(session: ClassSession, link: str) -> str:
     return "\n".join(lines)
 
 
-def _section_link(section: Section, cache: dict[int, str]) -> str:
-    """The course page (full URL) at this section's entry."""
-    if section.pk not in cache:
-        url = section.course.get_full_url()
-        cache[section.pk] = f"{url}#section-{section.pk}" if url else ""
-    return cache[section.pk]
+def _section_link(section: Section, catalogues: dict[str, tuple]) -> str:
+    """The full URL of the section's page in its school's catalogue (one
+    query per catalogue, not per section)."""
+    course = section.course
+    parent_path = course.path[: -course.steplen]
+    if parent_path not in catalogues:
+        catalogue = CourseIndexPage.objects.filter(path=parent_path).first()
+        base = catalogue.get_full_url() if catalogue is not None else None
+        catalogues[parent_path] = (catalogue, base)
+    catalogue, base = catalogues[parent_path]
+    if not base:
+        return ""
+    return base + catalogue.reverse_subpage("section", args=[section.pk]).lstrip("/")
 
 
 def _school_domains(school_ids: Iterable[int]) -> dict[int, str]:

@@ -7,8 +7,7 @@ from django.views.decorators.http import require_safe
 from wagtail.models import Site
 
 from courses.ical import campus_calendar, section_calendar
-from courses.models import CampusPage, Term
-from courses.selectors import catalog_sections
+from courses.models import CampusPage, CourseIndexPage, Term
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
@@ -31,9 +30,8 @@ def section_ics(request: HttpRequest, pk: int) -> HttpResponse:
     """A public section's sessions; drafts, cancelled sections, unpublished
     terms and other schools' sections are 404."""
     school = _school(request)
-    section = get_object_or_404(
-        catalog_sections(school=school).filter(course__live=True), pk=pk
-    )
+    # The same classes the catalogue serves a page for.
+    section = get_object_or_404(CourseIndexPage.public_sections(school=school), pk=pk)
     return _ics(section_calendar(section), f"section-{section.pk}.ics")
 
 

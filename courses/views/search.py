@@ -16,9 +16,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 from wagtail.models import Site
 
-from courses.models import CampusPage, CoursePage
+from courses.models import CampusPage, CourseIndexPage, CoursePage
 from courses.search_text import search_query
-from courses.selectors import availability_of, catalog_sections
+from courses.selectors import availability_of
 
 MAX_QUERY_LENGTH = 100
 MAX_WORDS = 10
@@ -32,7 +32,9 @@ SUGGESTIONS = ("书法", "太极拳", "智能手机")
 @dataclass
 class CourseHit:
     course: CoursePage
-    sections: list = field(default_factory=list)  # (section, Availability) pairs
+    # Public sections, each with ``availability`` (and ``url`` once the view
+    # has called CourseIndexPage.section_urls).
+    sections: list = field(default_factory=list)
 
 
 @dataclass
@@ -58,7 +60,9 @@ def course_search(*, school, query: str) -> SearchResults:
     ``query``; if none does and there are several words, those matching any
     of them (``matched_all_words`` is then False). Courses whose title holds
     all the words come first, then the catalogue's own order. Each course
-    comes with its public sections in published terms and their seats.
+    comes with its public sections in published terms (those whose page the
+    catalogue serves: ``CourseIndexPage.public_sections``), each with its
+    ``availability`` (seats left).
     Campuses of the school whose name, county or address holds every word
     come alongside."""
     words = query_words(query)
@@ -76,8 +80,9 @@ def course_search(*, school, query: str) -> SearchResults:
     found = found[:MAX_RESULTS]
 
     by_course: dict[int, list] = {c.pk: [] for c in found}
-    for section in catalog_sections(school=school).filter(course__in=found):
-        by_course[section.course_id].append((section, availability_of(section)))
+    for section in CourseIndexPage.public_sections(school=school).filter(course__in=found):
+        section.availability = availability_of(section)
+        by_course[section.course_id].append(section)
     results.courses = [CourseHit(course=c, sections=by_course[c.pk]) for c in found]
     results.campuses = campus_search(school=school, words=words)
     return results
@@ -103,6 +108,9 @@ def search(request: HttpRequest) -> HttpResponse:
     site = Site.find_for_request(request)
     if query and site is not None:
         results = course_search(school=site.root_page, query=query)
+        catalogue = CourseIndexPage.objects.live().child_of(site.root_page).first()
+        if catalogue is not None:
+            catalogue.section_urls(request, [s for hit in results.courses for s in hit.sections])
     else:
         results = SearchResults(query=query, words=[])
     return render(request, "courses/search.html", {

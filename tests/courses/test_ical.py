@@ -2,6 +2,7 @@
 
 import datetime
 import zoneinfo
+from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
@@ -95,8 +96,13 @@ def test_a_section_feed_has_every_session_in_local_time(world, client):
         assert "201教室" in str(event["LOCATION"])
         description = str(event["DESCRIPTION"])
         assert "王书法" in description
-        assert world["calligraphy"].get_full_url() in description
+        catalogue = world["calligraphy"].get_parent().specific
+        link = catalogue.get_full_url() + f"sections/{world['section'].pk}/"
+        assert link in description
+        assert str(event["URL"]) == link
         assert "0578-2123456" in description
+    # The link opens the section's page.
+    assert client.get(urlsplit(link).path, HTTP_HOST=HOST).status_code == 200
 
 
 def test_the_feed_is_valid_rfc5545_text(world, client):

@@ -134,10 +134,12 @@ def test_an_unpublished_change_is_not_found_until_published(world):
 def test_results_list_public_sections_with_seats_left(world, client):
     results = course_search(school=world["home"], query="书法")
     [hit] = results.courses
-    assert [(s.pk, a.seats_left) for s, a in hit.sections] == [(world["section"].pk, 2)]
+    assert [(s.pk, s.availability.seats_left) for s in hit.sections] == [
+        (world["section"].pk, 2)]
     html = get(client, "书法").content.decode()
     assert f'id="section-{world["section"].pk}"' in html
     assert f'id="section-{world["draft_section"].pk}"' not in html
+    assert f'/courses/sections/{world["section"].pk}/"' in html  # the section's page
     assert "王老师" in html
     badges = re.findall(r'class="badge">([^<]*)<', html)
     assert len(badges) == 1 and re.search(r"\b2\b", badges[0])  # 2 of 3 places left
