@@ -281,7 +281,7 @@ def seed(stdout) -> None:
         f"courses: {len(campuses)} campuses, {len(courses)} courses, "
         f"{Section.objects.filter(term=term).count()} classes in {term.name} "
         f"({ClassSession.objects.filter(section__term=term).count()} sessions), "
-        f"{len(teachers)} teachers, {len(students)} students; this run: "
+        f"{len(content.TEACHERS)} teachers, {len(students)} students; this run: "
         f"{enrolled} enrolments, {timetabled} classes timetabled, {menus} menu items"
         f"{', quick link' if quick else ''}{party} ({time.monotonic() - started:.1f}s)"
     )
