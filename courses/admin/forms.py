@@ -13,6 +13,7 @@ from wagtail.permissions import policy_registry
 
 from courses.models import CampusPage, ClassSession, Room, Section, SectionSlot
 from courses.services.clashes import section_clashes
+from courses.services.session_changes import session_move_clashes
 from lms.accounts import roles
 from lms.accounts.models import User
 
@@ -101,10 +102,12 @@ class SectionAdminForm(WagtailAdminModelForm):
 
 
 class ClassSessionAdminForm(WagtailAdminModelForm):
-    """Cancel or move one session. A new session (an extra meeting) is for a
-    section the editor manages; an existing one keeps its section. Moving
-    it (time or room) marks it moved, so regenerating the timetable leaves
-    it alone, and any change raises its revision for calendar feeds."""
+    """Cancel or move one session, or add an extra one. A new session is for
+    a section the editor manages and must not clash with another session
+    of its room or teachers; an existing one keeps its section, and its
+    changes go through ``session_cancel`` / ``session_move`` (see
+    ``SessionEditView``), which check clashes, mark it moved and tell the
+    students."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,19 +140,14 @@ class ClassSessionAdminForm(WagtailAdminModelForm):
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("A class must end after it starts."))
-        if starts and not self.instance.pk:
+        elif starts and ends and section is not None and not self.instance.pk:
             self.instance.origin_date = timezone.localtime(starts).date()
+            for problem in session_move_clashes(
+                session=ClassSession(section=section), starts_at=starts, ends_at=ends,
+                room=room, teacher_ids=list(section.teachers.values_list("pk", flat=True)),
+            ):
+                self.add_error(None, problem)
         return cleaned
-
-    def save(self, commit=True):
-        session = self.instance
-        if session.pk:
-            changed = set(self.changed_data)
-            if changed & {"starts_at", "ends_at", "room"}:
-                session.moved = True
-            if changed:
-                session.sequence += 1
-        return super().save(commit=commit)
 
 
 class IcsImportForm(forms.Form):

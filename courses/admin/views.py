@@ -3,13 +3,16 @@ readable columns, an inspect view with the timetable and the next sessions,
 and sessions generated whenever a section is saved."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail.log_actions import log
 
 from courses.models import ClassSession, Section
 from courses.selectors import sections_with_counts
+from courses.services.session_changes import session_cancel, session_move
 from courses.services.sessions import sessions_generate
 
 from .scoping import (
@@ -188,6 +191,47 @@ class SessionIndexView(ScopedIndexView):
 
     def to_row_dict(self, item):
         return {key: value(item) for key, (_l, value) in SESSION_EXPORT.items()}
+
+
+class SessionEditView(ScopedEditView):
+    """Cancelling or moving a session goes through ``session_cancel`` /
+    ``session_move`` (row lock, clash check, ``sequence`` bump, the
+    ``session_changed`` signal that tells students). Their refusals are
+    shown on the form; nothing is saved then."""
+
+    def apply_change(self, form):
+        # The form has written its values onto self.object: compare with the row.
+        session, data = ClassSession.objects.get(pk=self.object.pk), form.cleaned_data
+        changed = set(form.changed_data)
+        reason = data.get("change_note", "")
+        if (data.get("status") == ClassSession.Status.CANCELLED
+                and session.status != ClassSession.Status.CANCELLED):
+            return session_cancel(session=session, reason=reason, actor=self.request.user)
+        if changed & {"starts_at", "ends_at", "room"}:
+            return session_move(session=session, starts_at=data["starts_at"],
+                                ends_at=data["ends_at"], room=data.get("room"),
+                                reason=reason, actor=self.request.user)
+        if "status" in changed:
+            raise ValidationError(_(
+                "A cancelled class cannot be held again here; add a new session instead."
+            ))
+        if "change_note" in changed:
+            ClassSession.objects.filter(pk=session.pk).update(change_note=reason)
+        return ClassSession.objects.get(pk=session.pk)
+
+    def form_valid(self, form):
+        self.form = form
+        try:
+            self.object = self.apply_change(form)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+        log(instance=self.object, action="wagtail.edit", user=self.request.user)
+        response = self.save_action()
+        hook_response = self.run_after_hook()
+        return hook_response if hook_response is not None else response
 
 
 class SessionInspectView(ScopedInspectView):

@@ -113,6 +113,7 @@ class ClassSessionViewSet(ScopedModelViewSet):
     icon = "time"
     menu_label = _("Class sessions")
     index_view_class = views.SessionIndexView
+    edit_view_class = views.SessionEditView
     inspect_view_class = views.SessionInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
