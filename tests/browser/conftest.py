@@ -79,7 +79,13 @@ def browser():
 
 
 def _screenshot_name(request, width: int) -> str:
-    name = re.sub(r"[^\w.-]+", "-", request.node.originalname).strip("-")
+    """<test>[-<own parameters>]-<width>: the viewport shows in the width."""
+    name = request.node.originalname
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None:
+        own = [str(v) for k, v in callspec.params.items() if k not in ("visitor", "page_visitor")]
+        name = "-".join([name, *own])
+    name = re.sub(r"[^\w.-]+", "-", name).strip("-")
     return f"{name}-{width}"
 
 

@@ -27,7 +27,6 @@ def test_larger_text_switch_grows_text_and_persists(visitor):
     large_body = font_size(page, "body")
     assert large_body >= 22 > normal_body
     assert font_size(page, "h1") >= 30
-    assert font_size(page, "h2") >= 30
     assert page.locator(".prefs-bar button[value=large]").get_attribute("aria-pressed") == "true"
     assert_readable(page, min_body_px=22)
 
@@ -57,13 +56,16 @@ def test_extra_large_text_keeps_the_layout_on_the_narrowest_phone(narrow_visitor
     page.wait_for_load_state("load")
     visitor.screenshot("x-large")
     assert page.locator("html").get_attribute("class") == "text-x-large"
-    assert font_size(page, "h2") >= 30
     assert_age_friendly(page, min_body_px=26)
 
 
 def test_larger_text_on_home_page_keeps_layout(visitor):
     visitor.goto("/")
     page = visitor.page
+    page.locator(".prefs-bar button[value=large]").click()
+    page.wait_for_load_state("load")
+    # Section headings (h2) reach 30 px from the large mode on (DESIGN.md §7).
+    assert font_size(page, "#latest-news-heading") >= 30
     page.locator(".prefs-bar button[value=x-large]").click()
     page.wait_for_load_state("load")
     visitor.screenshot("x-large")
