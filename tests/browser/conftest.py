@@ -85,7 +85,7 @@ def _screenshot_name(request, width: int) -> str:
     if callspec is not None:
         own = [str(v) for k, v in callspec.params.items() if k not in ("visitor", "page_visitor")]
         name = "-".join([name, *own])
-    name = re.sub(r"[^\w.-]+", "-", name).strip("-")
+    name = re.sub(r"[^\w.]+", "-", name).strip("-")
     return f"{name}-{width}"
 
 
