@@ -147,3 +147,19 @@ def test_a_session_moved_in_the_admin_is_kept_when_the_timetable_is_regenerated(
     sessions_generate(section=world.section_ld)
     session.refresh_from_db()
     assert session.moved and session.change_note == "老师出差"
+
+
+def test_the_class_list_searches_course_titles_and_filters_by_campus(client, world):
+    client.force_login(world.school_admin)
+    found = client.get(url("courses_section:index") + "?q=太极").content.decode()
+    assert "龙泉1班" in found and "莲都1班" not in found
+    by_campus = client.get(url("courses_section:index") + f"?campus={world.liandu.pk}")
+    html = by_campus.content.decode()
+    assert "莲都1班" in html and "龙泉1班" not in html
+
+
+def test_the_term_list_offers_the_import_and_copy_actions(client, world):
+    client.force_login(world.school_admin)
+    html = client.get(url("courses_term:index")).content.decode()
+    assert url("courses_term:import_ics", world.term.pk) in html
+    assert url("courses_term:copy_sections", world.term.pk) in html

@@ -2,6 +2,9 @@
 services (reasons, clash checks, the session_changed signal); an extra
 session must not clash."""
 
+import io
+
+import openpyxl
 import pytest
 from django.utils import timezone
 
@@ -111,3 +114,14 @@ def test_an_extra_session_at_a_free_time_is_added(client, world, session):
     extra = ClassSession.objects.get(change_note="补课")
     assert extra.section == world.section_ld and extra.slot is None
     assert extra.origin_date == timezone.localtime(session.starts_at).date()
+
+
+def test_the_session_list_filters_by_local_date_and_campus(client, world, session):
+    client.force_login(world.school_admin)
+    day = timezone.localtime(session.starts_at).date()
+    index = url("courses_session:index")
+    rows = client.get(f"{index}?date_from={day}&date_to={day}&campus={world.liandu.pk}&export=xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(rows.streaming_content))).active
+    data = list(sheet.iter_rows(values_only=True))
+    assert data[0][:4] == ("Course", "Class", "Campus", "Date")
+    assert [(r[1], r[3], r[4]) for r in data[1:]] == [("莲都1班", day, "09:00")]
