@@ -40,5 +40,11 @@ messages: $(STAMP)
 	for d in $(MESSAGE_DIRS); do (cd $$d && mkdir -p locale && $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages -l zh_Hans --no-obsolete); done
 	$(PY) manage.py compilemessages --ignore=.venv
 
+# Catalogue requests/s against a bare view (docs/benchmarks.md);
+# BENCH_ARGS=--no-fail only reports.
+bench: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y wrk || { echo "make bench needs wrk: apt-get install -y wrk"; exit 2; }
+	$(PY) bench/catalog.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3* .pytest-db* test-artifacts

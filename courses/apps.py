@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class CoursesConfig(AppConfig):
     name = "courses"
     verbose_name = _("Teaching")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from courses.admin.permissions import course_permissions_ensure
+        from courses.cache import connect_cache_signals
+
+        # Cached catalogue pages go stale the moment their data changes.
+        connect_cache_signals()
+        # No sender: on a first migrate our permissions exist only after
+        # django.contrib.auth's own post_migrate has run.
+        post_migrate.connect(course_permissions_ensure, dispatch_uid="courses.permissions")

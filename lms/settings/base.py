@@ -294,6 +294,10 @@ SCHOOL_HOSTS = {
 # Port of the school Sites (443 in production, so Site.root_url is https://).
 SCHOOL_SITE_PORT = int(env("SCHOOL_SITE_PORT", "80"))
 
+# The help line shown on every page when a school has not set its own (and
+# on the error page, which cannot read the database).
+DEFAULT_HELP_PHONE = env("DEFAULT_HELP_PHONE", "")
+
 # Large-text preference (cookie, so the first paint is right without JS).
 TEXT_SIZE_COOKIE = "lms_text_size"
 
