@@ -119,7 +119,7 @@ def test_a_malformed_file_gets_a_clear_message_and_saves_nothing(term, data):
     TermDay.objects.create(term=term, date=D(2026, 10, 1), name="保留")
     with pytest.raises(ValidationError) as caught:
         term_days_import_ics(term=term, data=data)
-    assert "Nothing was imported" in " ".join(caught.value.messages)
+    assert "没有导入任何内容" in " ".join(caught.value.messages)
     assert days_of(term) == [(D(2026, 10, 1), "holiday", None, "保留")]
 
 
@@ -150,7 +150,7 @@ def test_the_admin_import_refuses_a_bad_file_clearly(client, world):
     client.force_login(world.school_admin)
     page = url("courses_term:import_ics", world.term.pk)
     html = client.post(page, {"file": _upload(b"garbage")}).content.decode()
-    assert "This file is not a calendar we can read (.ics). Nothing was imported." in html
+    assert "无法读取这个文件，它不是 .ics 日历文件。没有导入任何内容。" in html
     html = client.post(page, {"file": _upload(b"x", name="photo.jpg")}).content.decode()
     assert "Please choose an .ics calendar file." in html
     big = _upload(b"X" * (1024 * 1024 + 1))
