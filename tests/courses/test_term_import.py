@@ -150,7 +150,7 @@ def test_the_admin_import_refuses_a_bad_file_clearly(client, world):
     client.force_login(world.school_admin)
     page = url("courses_term:import_ics", world.term.pk)
     html = client.post(page, {"file": _upload(b"garbage")}).content.decode()
-    assert "无法读取这个文件，它不是 .ics 日历文件。没有导入任何内容。" in html
+    assert "This file is not a calendar we can read (.ics). Nothing was imported." in html
     html = client.post(page, {"file": _upload(b"x", name="photo.jpg")}).content.decode()
     assert "Please choose an .ics calendar file." in html
     big = _upload(b"X" * (1024 * 1024 + 1))
