@@ -1,9 +1,14 @@
 """Cache of the anonymous catalogue and section pages, on Django's cache.
 
-Every school has a version number in the cache; a page's key holds it, so
-bumping the version (when a section, its times, sessions, enrolments, the
-term or a course/campus page changes) makes every cached page of that school
-unreachable at once, and the cache evicts them in its own time.
+One version number for every school's cached pages lives in the cache; a
+stored page carries the version it was rendered under and is served only
+while that is still the current one. Bumping it (when a section, its times,
+sessions, enrolments, a term, a course/campus page, a department, a Site or
+a school's settings or menu change) makes every cached page unreachable at
+once, and the cache evicts them in its own time. One number for all schools
+(there are few) means that finding it needs neither the school nor a query:
+``courses.middleware.CataloguePageCacheMiddleware`` answers a hit before
+Wagtail resolves the Site or routes the page.
 
 Only anonymous GET/HEAD requests without pending messages are served from or
 stored in the cache, and only plain 200 responses that set no cookie. The key
@@ -33,40 +38,44 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 # Pages are also dropped after this long, so that "the next sessions" and
 # anything no signal reports (a teacher's name) are never stale for long.
 PAGE_TIMEOUT = 10 * 60
-VERSION_KEY = "courses:catalogue:version:{school}"
-PAGE_KEY = "courses:catalogue:page:{school}:{version}:{digest}"
+VERSION_KEY = "courses:catalogue:version"
+PAGE_KEY = "courses:catalogue:page:{digest}"
 CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CSRF_PLACEHOLDER = b"__courses_csrf_token__"
 # A text-size choice we do not know renders as "normal" (lms.context_processors).
 TEXT_SIZES = ("normal", "large", "x-large")
+# Set on a request whose page the middleware looked up and did not find, so
+# that the view does not look again.
+LOOKED_UP = "_courses_page_cache_key"
 
 
-def catalogue_version(school_path: str) -> int:
-    """The current version of the cached pages of the school whose home page
-    has the tree path ``school_path`` (a path, not an id, so that a cache hit
-    needs no query to find it). A missing number
-    (evicted, or the cache was cleared) starts from the clock, so that it can
-    never fall back to a number that older pages were stored under."""
-    return cache.get_or_set(VERSION_KEY.format(school=school_path), time.time_ns, timeout=None)
+def catalogue_version() -> int:
+    """The current version of the cached pages. A missing number (evicted,
+    or the cache was cleared) starts from the clock, so that it can never
+    fall back to a number that older pages were stored under."""
+    return cache.get_or_set(VERSION_KEY, time.time_ns, timeout=None)
 
 
-def catalogue_changed(school_path: str) -> None:
-    """Make every cached page of the school stale, now and again when the
-    current transaction commits (a request rendering between the two would
-    otherwise store old data under the new version)."""
+def catalogue_changed(school_path: str | None = None) -> None:
+    """Make every cached page stale, now and again when the current
+    transaction commits (a request rendering between the two would otherwise
+    store old data under the new version). ``school_path`` (the school whose
+    data changed) is accepted for callers that know it; every school's pages
+    go stale."""
 
     def bump():
-        key = VERSION_KEY.format(school=school_path)
         try:
-            cache.incr(key)
+            cache.incr(VERSION_KEY)
         except ValueError:
-            cache.set(key, time.time_ns(), timeout=None)
+            cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
     bump()
     transaction.on_commit(bump)
 
 
-def _cacheable_request(request: HttpRequest) -> bool:
+def cacheable_request(request: HttpRequest) -> bool:
+    """An anonymous GET/HEAD with no pending message. Costs no query when
+    the request has no session cookie (no session to load)."""
     if request.method not in ("GET", "HEAD"):
         return False
     user = getattr(request, "user", None)
@@ -76,7 +85,9 @@ def _cacheable_request(request: HttpRequest) -> bool:
     return not len(messages.get_messages(request))
 
 
-def _page_key(request: HttpRequest, school_path: str) -> str:
+def page_key(request: HttpRequest) -> str:
+    """The cache key of the page ``request`` asks for (no version: the
+    stored value carries it)."""
     size = request.COOKIES.get(settings.TEXT_SIZE_COOKIE, "normal")
     parts = [
         request.get_host(),
@@ -84,10 +95,7 @@ def _page_key(request: HttpRequest, school_path: str) -> str:
         translation.get_language() or "",
         size if size in TEXT_SIZES else "normal",
     ]
-    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
-    return PAGE_KEY.format(
-        school=school_path, version=catalogue_version(school_path), digest=digest
-    )
+    return PAGE_KEY.format(digest=hashlib.sha256("\n".join(parts).encode()).hexdigest())
 
 
 def _vary(response: HttpResponse) -> HttpResponse:
@@ -98,89 +106,65 @@ def _vary(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def cached_page(
-    request: HttpRequest, *, school_path: str, render: Callable[[], HttpResponse]
-) -> HttpResponse:
-    """The response of ``render()`` for ``request``, from the cache when an
-    anonymous visitor asked for the same page before."""
-    if not _cacheable_request(request):
-        return render()
-    key = _page_key(request, school_path)
-    stored = cache.get(key)
-    if stored is not None:
-        content, content_type = stored
-        token = get_token(request).encode()
-        response = HttpResponse(content.replace(CSRF_PLACEHOLDER, token),
-                                content_type=content_type)
-        response["X-Catalogue-Cache"] = "hit"
-        return _vary(response)
+def stored_page(request: HttpRequest, key: str) -> HttpResponse | None:
+    """The stored page under ``key`` if it is of the current version, with a
+    fresh CSRF token; one cache round trip, no query."""
+    found = cache.get_many([VERSION_KEY, key])
+    stored = found.get(key)
+    if stored is None or stored[0] != found.get(VERSION_KEY):
+        return None
+    _version, content, content_type = stored
+    token = get_token(request).encode()
+    response = HttpResponse(content.replace(CSRF_PLACEHOLDER, token), content_type=content_type)
+    response["X-Catalogue-Cache"] = "hit"
+    return _vary(response)
 
+
+def cached_page(request: HttpRequest, *, render: Callable[[], HttpResponse]) -> HttpResponse:
+    """The response of ``render()`` for ``request``, from the cache when an
+    anonymous visitor asked for the same page before (and the middleware has
+    not already looked), else rendered and stored."""
+    if not cacheable_request(request):
+        return render()
+    key = getattr(request, LOOKED_UP, None)
+    if key is None:
+        key = page_key(request)
+        hit = stored_page(request, key)
+        if hit is not None:
+            return hit
+    # Read before rendering: a change committed while the page renders bumps
+    # the version, and the page is stored under the old one (never served).
+    version = catalogue_version()
     response = render()
     if hasattr(response, "render") and callable(response.render):
         response = response.render()
     if response.status_code == 200 and not response.cookies and not response.streaming:
         content = CSRF_INPUT.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content)
-        cache.set(key, (content, response["Content-Type"]), PAGE_TIMEOUT)
+        cache.set(key, (version, content, response["Content-Type"]), PAGE_TIMEOUT)
     return _vary(response)
 
 
 # --- invalidation --------------------------------------------------------------
+# One version for every school: a change needs no query to find its school.
 
-def _schools_of_sections(**lookup) -> list[str]:
-    from courses.models import Section
-
-    return list(Section.objects.filter(**lookup).values_list("term__school__path", flat=True))
-
-
-def _schools_of_page(page) -> list[str]:
-    from cms.models import HomePage
-
-    return list(HomePage.objects.ancestor_of(page).values_list("path", flat=True))
+def _on_change(sender, **kwargs):
+    catalogue_changed()
 
 
-def _bump(school_paths) -> None:
-    for school_path in {s for s in school_paths if s}:
-        catalogue_changed(school_path)
-
-
-def _on_section(sender, instance, **kwargs):
-    from courses.models import Term
-
-    _bump(Term.objects.filter(pk=instance.term_id).values_list("school__path", flat=True))
-
-
-def _on_section_child(sender, instance, **kwargs):
-    # A slot, session or enrolment; on a cascade delete its section may be gone.
-    _bump(_schools_of_sections(pk=instance.section_id))
-
-
-def _on_term(sender, instance, **kwargs):
-    from cms.models import HomePage
-
-    _bump(HomePage.objects.filter(pk=instance.school_id).values_list("path", flat=True))
-
-
-def _on_term_day(sender, instance, **kwargs):
-    from courses.models import Term
-
-    _bump(Term.objects.filter(pk=instance.term_id).values_list("school__path", flat=True))
-
-
-def _on_page(sender, instance, **kwargs):
-    _bump(_schools_of_page(instance))
-
-
-def _on_department(sender, instance, **kwargs):
-    # Departments are shared by every school.
-    from cms.models import HomePage
-
-    _bump(HomePage.objects.values_list("path", flat=True))
+def _on_settings_saved(sender, created=False, **kwargs):
+    # Rendering a page creates a school's settings rows with their defaults
+    # when they are missing (BaseSiteSetting.for_site): that changes nothing
+    # on any page, and must not make the page just rendered stale.
+    if not created:
+        catalogue_changed()
 
 
 def connect_cache_signals() -> None:
-    """Invalidate a school's cached pages when the data behind them changes."""
+    """Invalidate the cached pages when the data behind them changes."""
+    from wagtail.models import Site
     from wagtail.signals import page_published, page_unpublished
 
+    from cms.models import HomePage, MenuItem, NavigationSettings, SchoolSettings
     from courses.models import (
         CampusPage,
         ClassSession,
@@ -194,17 +178,18 @@ def connect_cache_signals() -> None:
         TermDay,
     )
 
+    # The page shows sections (times, sessions, seats), terms, departments,
+    # and in its header and footer the Site's name, the school's settings
+    # and its menu.
+    models = (Section, SectionSlot, ClassSession, Enrolment, Term, TermDay, Department,
+              Site, MenuItem, SchoolSettings, NavigationSettings)
     for signal in (post_save, post_delete):
-        signal.connect(_on_section, sender=Section, dispatch_uid=f"courses-cache-section-{id(signal)}")
-        for model in (SectionSlot, ClassSession, Enrolment):
-            signal.connect(_on_section_child, sender=model,
+        for model in models:
+            handler = (_on_settings_saved if signal is post_save
+                       and model in (SchoolSettings, NavigationSettings) else _on_change)
+            signal.connect(handler, sender=model,
                            dispatch_uid=f"courses-cache-{model.__name__}-{id(signal)}")
-        signal.connect(_on_term, sender=Term, dispatch_uid=f"courses-cache-term-{id(signal)}")
-        signal.connect(_on_term_day, sender=TermDay,
-                       dispatch_uid=f"courses-cache-termday-{id(signal)}")
-        signal.connect(_on_department, sender=Department,
-                       dispatch_uid=f"courses-cache-department-{id(signal)}")
     for signal in (page_published, page_unpublished):
-        for model in (CourseIndexPage, CoursePage, CampusPage):
-            signal.connect(_on_page, sender=model,
+        for model in (CourseIndexPage, CoursePage, CampusPage, HomePage):
+            signal.connect(_on_change, sender=model,
                            dispatch_uid=f"courses-cache-{model.__name__}-{id(signal)}")

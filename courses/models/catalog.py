@@ -68,11 +68,16 @@ class CourseIndexPage(RoutablePageMixin, Page):
     def serve(self, request, view=None, args=None, kwargs=None):
         # The catalogue and section pages of anonymous visitors come from
         # the cache (courses/cache.py); signals drop them when data changes.
-        # The school is known by its tree path, which costs no query here.
+        # Once this process has served the catalogue, its hits are answered
+        # by courses.middleware before Wagtail routes the request.
         from courses.cache import cached_page
+        from courses.middleware import remember_catalogue
 
+        parts = self.get_url_parts(request)
+        if parts is not None:
+            remember_catalogue(parts[2])
         return cached_page(
-            request, school_path=self.path[: -self.steplen],
+            request,
             render=lambda: super(CourseIndexPage, self).serve(request, view, args, kwargs),
         )
 

@@ -23,8 +23,9 @@ SECTION_BUDGET = 13
 
 
 @pytest.fixture(autouse=True)
-def _english():
+def _english(client):
     connect_cache_signals()
+    client.cookies["lms_language"] = "en"
     with translation.override("en"):
         yield
 
