@@ -77,6 +77,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Cached catalogue pages, before Wagtail routes (needs the language,
+    # user, messages and CSRF cookie above; see courses/middleware.py).
+    "courses.middleware.CataloguePageCacheMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "lms.accounts.middleware.AdminAccessMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
