@@ -10,8 +10,36 @@ The page checks (DESIGN.md §7) are ``assert_readable`` (no horizontal scroll,
 every visible text ≥ 18 px), ``assert_targets`` (every control ≥ 48×48 px,
 main actions ≥ 60 px high) and ``assert_accessible`` (axe-core, including
 the 7:1 enhanced contrast rule); ``assert_age_friendly`` runs all three.
+
+One demo database for the whole session
+---------------------------------------
+``manage.py seed_demo`` (both schools, hundreds of classes, thousands of
+sessions) takes tens of seconds, so browser tests do not get pytest-django's
+``transactional_db``, which flushes the database after every test and would
+make the next test seed again. Instead:
+
+* ``demo_data`` (session) seeds the demo once and commits it, so the live
+  server thread sees it;
+* ``browser_db`` (per test) opens database access without wrapping the test
+  in a transaction and without flushing afterwards. ``live_server``,
+  ``schools`` and ``student`` bring it along;
+* ``_live_server_helper`` below overrides pytest-django's fixture of that
+  name, which would otherwise add ``transactional_db`` to every test that
+  uses ``live_server``.
+
+Browser tests run after every other test (``tests/conftest.py`` sorts them
+last), so nothing flushes the database once they have started; should a
+transactional test run in between anyway, ``browser_db`` seeds again. The
+test database is still destroyed at the end of the session.
+
+What a browser test writes stays for the tests after it. So: never request
+``db`` or ``transactional_db`` here (``browser_db`` fails the test if you
+do); create people with ``unused_phone()`` (never a fixed number) and give
+other objects you create unique names or delete them afterwards; never edit
+a demo page, setting or account.
 """
 
+import itertools
 import os
 import re
 from pathlib import Path
@@ -192,32 +220,120 @@ def _restore_migration_data() -> None:
     roles_ensure()
 
 
-@pytest.fixture
-def schools(transactional_db):
-    """Both schools as Wagtail Sites (``manage.py seed_demo``): the university
-    on ``localhost`` (the default site) and the party school on
-    ``dangxiao.localhost``."""
-    from django.core.management import call_command
+def _demo_present() -> bool:
+    """Both schools' sites and the timetable are there (a flush empties
+    every table, so two cheap queries tell)."""
     from wagtail.models import Site
+
+    from courses.models import Section
+
+    return Site.objects.count() >= 2 and Section.objects.exists()
+
+
+def _seed_demo() -> None:
+    from django.core.management import call_command
 
     _restore_migration_data()
     call_command("seed_demo", verbosity=0)
-    return {site.hostname: site for site in Site.objects.all()}
+
+
+@pytest.fixture(scope="session")
+def demo_data(django_db_setup, django_db_blocker):
+    """``manage.py seed_demo`` once per session, committed (autocommit, no
+    test transaction around it) so that the live server thread sees it."""
+    with django_db_blocker.unblock():
+        _seed_demo()
+    yield
 
 
 @pytest.fixture
-def student(transactional_db):
+def browser_db(request, demo_data, django_db_blocker):
+    """Database access for a browser test and its live server: no
+    transaction around the test, no flush after it (see the module
+    docstring)."""
+    with django_db_blocker.unblock():
+        if not _demo_present():  # a transactional test flushed it
+            _seed_demo()
+        yield
+    flushing = {"db", "transactional_db"} & set(request.fixturenames)
+    if flushing:
+        pytest.fail(
+            f"{request.node.nodeid} uses {', '.join(sorted(flushing))}: browser tests share "
+            "one seeded database (browser_db); a rollback or flush would lose or "
+            "re-seed it. Use browser_db, schools or live_server instead.",
+            pytrace=False,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _live_server_helper(request):
+    """Overrides pytest-django's ``_live_server_helper`` for browser tests:
+    the same, but with ``browser_db`` instead of ``transactional_db``."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("browser_db")
+    live_server = request.getfixturevalue("live_server")
+    live_server._live_server_modified_settings.enable()
+    yield
+    live_server._live_server_modified_settings.disable()
+
+
+@pytest.fixture
+def schools(browser_db):
+    """Both schools as Wagtail Sites (``manage.py seed_demo``): the university
+    on ``localhost`` (the default site) and the party school on
+    ``dangxiao.localhost``."""
+    from wagtail.models import Site
+
+    return {site.hostname: site for site in Site.objects.all()}
+
+
+_phone_numbers = itertools.count(1)
+
+
+def unused_phone(prefix: str = "+86199") -> str:
+    """A mobile number (``+86…``, 11 digits) that no account has yet.
+
+    Browser tests share one database for the whole session, so a fixed
+    number would collide with the same test at another width."""
+    from lms.accounts.models import User
+
+    while True:
+        phone = f"{prefix}{next(_phone_numbers):0{14 - len(prefix)}d}"
+        if not User.objects.filter(phone=phone).exists():
+            return phone
+
+
+def typed_phone(phone: str, full_width: bool = False) -> str:
+    """``+8613912345678`` as people type it: ``139 1234 5678``, or with the
+    full-width digits of a Chinese input method."""
+    digits = phone.removeprefix("+86")
+    typed = f"{digits[:3]} {digits[3:7]} {digits[7:]}"
+    if full_width:
+        typed = typed.translate({ord(d): chr(ord(d) + 0xFEE0) for d in "0123456789"})
+    return typed
+
+
+@pytest.fixture
+def student(browser_db):
+    """A new student (王秀英, like the demo's) with a number of their own."""
     from tests.factories import ProfileFactory
 
-    return ProfileFactory(real_name="王秀英", user__phone="+8613912345678").user
+    phone = unused_phone()
+    return ProfileFactory(
+        real_name="王秀英",
+        user__phone=phone,
+        user__username=f"browser-student-{phone[-8:]}",
+        user__email=f"browser-student-{phone[-8:]}@example.cn",
+    ).user
 
 
 def log_in(visitor, user) -> None:
     """Log in through the login form with the phone number as people type it."""
     page = visitor.page
     visitor.goto("/accounts/login/")
-    digits = user.phone.removeprefix("+86")
-    page.fill("input[name=login]", f"{digits[:3]} {digits[3:7]} {digits[7:]}")
+    page.fill("input[name=login]", typed_phone(user.phone))
     page.fill("input[name=password]", PASSWORD)
     page.locator("main button[type=submit]").first.click()
     page.wait_for_load_state("load")

@@ -12,23 +12,28 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def course(schools):
-    """A course with one open class on the university's site."""
+    """A course with one open class on the university's site, deleted again
+    afterwards: browser tests share one database."""
     from courses.models import CourseIndexPage
     from tests.courses import factories as f
 
     home = schools["localhost"].root_page.specific
     catalogue = CourseIndexPage.objects.child_of(home).first()
-    if catalogue is None:
-        catalogue = home.add_child(instance=CourseIndexPage(title="课程", slug="courses-search"))
+    assert catalogue is not None, "the demo has a catalogue"
     campuses = home.get_children().type(f.CampusIndexPage).first()
-    if campuses is None:
-        campuses = home.add_child(instance=f.CampusIndexPage(title="校区", slug="campuses-search"))
+    assert campuses is not None, "the demo has a campus list"
     campus = f.campus(campuses.specific, "搜索测试校区", slug="search-campus")
+    department = f.DepartmentFactory(name="搜索测试系", slug="search-test")
     page = f.course(catalogue, "书法搜索测试班", slug="search-calligraphy",
-                    summary="从握笔开始学楷书")
+                    summary="从握笔开始学楷书", department=department)
     term = f.TermFactory(school=home)
-    f.section(course_page=page, term=term, campus_page=campus, capacity=20)
-    return page
+    section = f.section(course_page=page, term=term, campus_page=campus, capacity=20)
+    yield page
+    section.delete()
+    term.delete()
+    page.delete()
+    campus.delete()
+    department.delete()
 
 
 def test_search_results_on_a_phone_have_no_axe_violations(mobile_visitor, course):
