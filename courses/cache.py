@@ -144,6 +144,44 @@ def cached_page(request: HttpRequest, *, render: Callable[[], HttpResponse]) -> 
     return _vary(response)
 
 
+# --- the school's header and footer -------------------------------------------
+
+SCHOOL_KEY = "courses:catalogue:school:{site}"
+
+
+def prime_school_settings(request: HttpRequest) -> None:
+    """Put the school's ``SchoolSettings`` and ``NavigationSettings`` (its
+    menu items and their pages loaded) on ``request``, where Wagtail's
+    ``for_request`` (the ``settings`` context processor, ``{% help_phone %}``)
+    finds them, from the cache when they are there: the header and footer
+    of a rendered catalogue page then cost no query. Kept under the same
+    version as the pages (a change of the settings, the menu or a Site
+    bumps it) and for no longer than a page."""
+    from wagtail.models import Site
+
+    from cms.models import NavigationSettings, SchoolSettings
+
+    site = Site.find_for_request(request)
+    if site is None:
+        return
+    key = SCHOOL_KEY.format(site=site.pk)
+    found = cache.get_many([VERSION_KEY, key])
+    version, stored = found.get(VERSION_KEY), found.get(key)
+    if stored is not None and version is not None and stored[0] == version:
+        school, navigation = stored[1], stored[2]
+    else:
+        version = catalogue_version()
+        school = SchoolSettings.for_site(site)
+        navigation = NavigationSettings.for_site(site)
+        navigation.menu_items.set(
+            navigation.menu_items.get_live_queryset().select_related("link_page")
+        )
+        cache.set(key, (version, school, navigation), PAGE_TIMEOUT)
+    for setting in (school, navigation):
+        setting._request = request
+        setattr(request, type(setting).get_cache_attr_name(), setting)
+
+
 # --- invalidation --------------------------------------------------------------
 # One version for every school: a change needs no query to find its school.
 

@@ -70,16 +70,18 @@ class CourseIndexPage(RoutablePageMixin, Page):
         # the cache (courses/cache.py); signals drop them when data changes.
         # Once this process has served the catalogue, its hits are answered
         # by courses.middleware before Wagtail routes the request.
-        from courses.cache import cached_page
+        from courses.cache import cached_page, prime_school_settings
         from courses.middleware import remember_catalogue
 
         parts = self.get_url_parts(request)
         if parts is not None:
             remember_catalogue(parts[2])
-        return cached_page(
-            request,
-            render=lambda: super(CourseIndexPage, self).serve(request, view, args, kwargs),
-        )
+
+        def render():
+            prime_school_settings(request)
+            return super(CourseIndexPage, self).serve(request, view, args, kwargs)
+
+        return cached_page(request, render=render)
 
     @staticmethod
     def public_sections(*, school, **filters):

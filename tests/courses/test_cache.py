@@ -222,3 +222,21 @@ def test_a_response_with_messages_is_neither_served_from_nor_stored_in_the_cache
     assert cached_page(request(), render=render).content == b"page 2"
     assert cached_page(request(), render=render).content == b"page 2"
     assert len(calls) == 2
+
+
+def test_a_new_school_name_and_menu_show_on_the_next_request(client, world):
+    # The header's settings and menu are cached with the pages (same version).
+    from wagtail.models import Site
+
+    from cms.models import MenuItem, NavigationSettings, SchoolSettings
+
+    assert "老年大学东校" not in client.get("/courses/?time=morning").content.decode()
+    site = Site.objects.get(hostname="testserver")
+    school = SchoolSettings.for_site(site)
+    school.short_name = "老年大学东校"
+    school.save()
+    MenuItem.objects.create(settings=NavigationSettings.for_site(site), label="Timetable",
+                            link_url="/timetable/")
+    html = client.get("/courses/?time=evening").content.decode()
+    assert "· 老年大学东校</title>" in html
+    assert '<a href="/timetable/">Timetable</a>' in html
