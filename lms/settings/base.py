@@ -191,7 +191,6 @@ LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_ADAPTER = "lms.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"phone", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["phone", "email", "password1*", "password2*"]
-ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "optional")
 # A new mobile number is proved by a code sent by SMS before the account is
 # signed in (lms.accounts.stages: at sign-up; allauth's change-number page

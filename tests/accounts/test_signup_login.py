@@ -223,3 +223,17 @@ def test_a_code_for_an_unknown_number_is_refused_clearly(client):
     assert response.status_code == 200
     assert not sms.outbox
     assert "还没有账号使用这个手机号。请先注册，或者用电子邮箱登录。" in response.content.decode()
+
+
+def test_many_people_can_sign_up_with_phone_numbers_only(client):
+    """Every account gets its own hidden username: a second and a third
+    phone-only sign-up must not collide on it."""
+    from django.test import Client
+
+    for n, phone in enumerate(["13800138001", "13800138002", "13800138003"]):
+        response = signup(Client(), phone=phone, real_name=f"学员{n}")
+        assert response.status_code == 302, response.content.decode()[:500]
+    users = User.objects.filter(phone__startswith="+86138001380")
+    assert users.count() == 3
+    assert len({u.username for u in users}) == 3
+    assert all(u.username for u in users)
