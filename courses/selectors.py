@@ -118,3 +118,102 @@ def catalog_sections(
     if has_seats:
         sections = sections.filter(status=Section.Status.OPEN, seats_left__gt=0)
     return sections.order_by("course__department__sort_order", "course__title", "name", "pk")
+
+
+@dataclass(frozen=True)
+class SectionCard:
+    """What a catalogue card shows, as text ready for the page (built by
+    ``section_cards``; the template only escapes and places it)."""
+
+    url: str
+    title: str
+    name: str
+    slots: tuple[str, ...]
+    campus: str
+    room: str | None
+    teachers: str
+    seats: str
+    fee: str
+
+
+def section_cards(sections: QuerySet, *, url_of) -> list[SectionCard]:
+    """The cards of ``sections`` (a slice of ``catalog_sections``): three
+    queries however many sections (the rows, with only the columns a card
+    shows; their weekly times; their teachers), no model instance of a
+    course, campus or room, and every phrase made once here rather than by
+    template tags per card. ``url_of(pk)`` gives a section's page URL.
+    The words are those of courses/includes/section_card.html."""
+    from django.template.defaultfilters import floatformat
+    from django.utils.translation import gettext, ngettext
+
+    rows = list(
+        sections.select_related(None).prefetch_related(None).values(
+            "pk", "name", "status", "capacity", "fee", "enrolled_count",
+            "course__title", "campus__title", "room_id", "room__name",
+        )
+    )
+    if not rows:
+        return []
+    ids = [row["pk"] for row in rows]
+    slots: dict[int, list[str]] = {pk: [] for pk in ids}
+    weekdays = [gettext("Every Monday"), gettext("Every Tuesday"), gettext("Every Wednesday"),
+                gettext("Every Thursday"), gettext("Every Friday"), gettext("Every Saturday"),
+                gettext("Every Sunday")]
+    parts = {"morning": gettext("morning"), "afternoon": gettext("afternoon"),
+             "evening": gettext("evening")}
+    for section_id, weekday, start, end in (
+        SectionSlot.objects.filter(section_id__in=ids)
+        .order_by("weekday", "start_time")
+        .values_list("section_id", "weekday", "start_time", "end_time")
+    ):
+        part = parts[_part_of_day(start)]
+        day = weekdays[weekday] if 0 <= weekday < 6 else weekdays[6]
+        slots[section_id].append(
+            f"{day} {part} {start.hour}:{start.minute:02d}–{end.hour}:{end.minute:02d}"
+        )
+    teachers: dict[int, list[str]] = {pk: [] for pk in ids}
+    for teacher in (
+        User.objects.select_related("profile").filter(taught_sections__in=ids)
+        .annotate(_section_id=F("taught_sections__id"))
+    ):
+        teachers[teacher._section_id].append(teacher.display_name)
+    to_be_announced = gettext("Teacher to be announced")
+    full = gettext("Full — you can join the waiting list")
+    closed = gettext("Enrolment closed")
+    free = gettext("Free")
+    cards = []
+    for row in rows:
+        availability = _availability(_Row(row["status"], row["capacity"]), row["enrolled_count"])
+        if availability.state == "open":
+            n = availability.seats_left
+            seats = ngettext("%(seats)s seat left", "%(seats)s seats left", n) % {"seats": n}
+        elif availability.state == "full":
+            seats = full
+        else:
+            seats = closed
+        fee = (gettext("%(fee)s yuan per term") % {"fee": floatformat(row["fee"], "-2")}
+               if row["fee"] else free)
+        cards.append(SectionCard(
+            url=url_of(row["pk"]),
+            title=row["course__title"],
+            name=row["name"],
+            slots=tuple(slots[row["pk"]]),
+            campus=row["campus__title"],
+            room=row["room__name"] if row["room_id"] is not None else None,
+            teachers="、".join(teachers[row["pk"]]) or to_be_announced,
+            seats=seats,
+            fee=fee,
+        ))
+    return cards
+
+
+@dataclass(frozen=True)
+class _Row:
+    status: str
+    capacity: int
+
+
+def _part_of_day(start: datetime.time) -> str:
+    from courses.models.sections import part_of_day
+
+    return part_of_day(start)

@@ -107,12 +107,20 @@ class CourseIndexPage(RoutablePageMixin, Page):
     @path("", name="catalogue")
     def catalogue(self, request):
         from courses.forms import CatalogueFilterForm
+        from courses.selectors import section_cards
 
         school = self.school()
         form, filters = CatalogueFilterForm.from_query(request.GET, school=school)
         paginator = Paginator(self.public_sections(school=school, **filters), self.per_page)
         sections_page = paginator.get_page(request.GET.get("page"))
-        self.section_urls(request, sections_page.object_list)
+        # The cards as text (no Wagtail page per row, no include per card);
+        # a section's URL from the catalogue's own, worked out once.
+        base = self.get_url(request) or ""
+        head, _mark, tail = self.reverse_subpage("section", args=[_PK_MARK]).lstrip("/").partition(
+            str(_PK_MARK)
+        )
+        prefix = f"{base}{head}"
+        cards = section_cards(sections_page.object_list, url_of=lambda pk: f"{prefix}{pk}{tail}")
         query = request.GET.copy()
         query.pop("page", None)
         return self.render(request, context_overrides={
@@ -121,6 +129,8 @@ class CourseIndexPage(RoutablePageMixin, Page):
             "chosen": form.chosen(),
             "paginator": paginator,
             "sections_page": sections_page,
+            "cards": cards,
+            "teacher_label": _("Teacher:"),
             "page_query": query.urlencode(),
         })
 
@@ -148,6 +158,9 @@ class CourseIndexPage(RoutablePageMixin, Page):
             "calendar_url": optional_url("courses:section_ics", section.pk),
             "campus_url": section.campus.get_url(request) if section.campus.live else "",
         })
+
+
+_PK_MARK = 987654321
 
 
 def _url_with_next(name: str, target: str) -> str:
