@@ -67,6 +67,41 @@ class CatalogueFilterForm(forms.Form):
         initial = {name: value for name, value in data.items() if _chosen(value)}
         return cls(initial={"time": "", **initial}, school=school), filters
 
+    def shown_fields(self) -> list[dict]:
+        """The visible fields as courses/includes/filter_form.html writes
+        them: name, id, label, kind and the choices as (value, label,
+        selected) text, the campuses and departments read as two small
+        ``values_list`` queries (no page or model instances) and no Django
+        widget rendered. The page is the same HTML as Django's Select,
+        RadioSelect and CheckboxInput in includes/form_field.html give
+        (only the first matching choice is selected, "" when none is)."""
+        shown = []
+        for name, field in self.fields.items():
+            value = self.initial.get(name)
+            label = str(field.label)
+            if isinstance(field.widget, forms.CheckboxInput):
+                shown.append({"kind": "checkbox", "name": name, "id": f"id_{name}",
+                              "label": label, "checked": bool(value)})
+                continue
+            if isinstance(field, forms.ModelChoiceField):
+                choices = [("", str(field.empty_label)), *(
+                    (str(pk), str(text))
+                    for pk, text in field.queryset.values_list("pk", _TEXT_OF[name])
+                )]
+                value = getattr(value, "pk", value)
+            else:
+                choices = [(str(v), str(text)) for v, text in field.choices]
+            current = "" if value is None else str(value)
+            options, selected = [], False
+            for choice_value, text in choices:
+                is_selected = not selected and choice_value == current
+                selected = selected or is_selected
+                options.append((choice_value, text, is_selected))
+            kind = "radio" if isinstance(field.widget, forms.RadioSelect) else "select"
+            shown.append({"kind": kind, "name": name, "id": f"id_{name}", "label": label,
+                          "options": options})
+        return shown
+
     def chosen(self) -> list[str]:
         """The chosen filters in words, in the order of the form."""
         labels = []
@@ -81,6 +116,10 @@ class CatalogueFilterForm(forms.Form):
             else:
                 labels.append(str(dict(field.choices).get(value, value)))
         return labels
+
+
+# What a model choice shows (its __str__): a page's title, a department's name.
+_TEXT_OF = {"campus": "title", "department": "name"}
 
 
 def _chosen(value) -> bool:
