@@ -9,23 +9,14 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 
-from courses.cache import cached_page, connect_cache_signals
+from courses.cache import cached_page
 from courses.models import ClassSession, Enrolment, Section, SectionSlot
 from tests.factories import UserFactory
 
 from . import factories as f
 
-pytestmark = pytest.mark.django_db
-
-@pytest.fixture(autouse=True)
-def _signals(client):
-    connect_cache_signals()
-    client.cookies["lms_language"] = "en"
-    with translation.override("en"):
-        yield
-
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 @pytest.fixture
 def world():

@@ -6,23 +6,13 @@ Pages render in English here (``translation.override("en")`` and the
 import re
 
 import pytest
-from django.utils import translation
 
-from courses.cache import connect_cache_signals
 from courses.models import Section
 from tests.factories import UserFactory
 
 from . import factories as f
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(client):
-    connect_cache_signals()
-    client.cookies["lms_language"] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -7,26 +7,16 @@ from io import BytesIO
 
 import pytest
 from django.core.files.images import ImageFile
-from django.utils import translation
 from PIL import Image as PILImage
 from wagtail.images.models import Image
 
-from courses.cache import connect_cache_signals
 from courses.models import Section
 from courses.models.catalog import optional_url
 from tests.factories import UserFactory
 
 from . import factories as f
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(client):
-    connect_cache_signals()
-    client.cookies["lms_language"] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -7,28 +7,18 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 
-from courses.cache import connect_cache_signals
 from courses.models import Section, SectionSlot
 from tests.factories import ProfileFactory
 
 from . import factories as f
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 # Queries of one uncached page view: Wagtail's routing (Site, pages, view
 # restrictions: 6), then the page's own data.
 CATALOGUE_BUDGET = 12
 SECTION_BUDGET = 10
-
-
-@pytest.fixture(autouse=True)
-def _english(client):
-    connect_cache_signals()
-    client.cookies["lms_language"] = "en"
-    with translation.override("en"):
-        yield
 
 
 def add_sections(world, count: int) -> None:
