@@ -35,9 +35,7 @@ class Availability:
 
 def section_availability(*, section: Section) -> Availability:
     """State and seats left of one section, counted from enrolment rows."""
-    enrolled = Enrolment.objects.filter(
-        section=section, status=Enrolment.Status.ENROLLED
-    ).count()
+    enrolled = Enrolment.objects.filter(section=section, status__in=Enrolment.SEATED).count()
     return _availability(section, enrolled)
 
 
@@ -58,7 +56,7 @@ def sections_with_counts(queryset: QuerySet | None = None) -> QuerySet:
     queryset = Section.objects.all() if queryset is None else queryset
     # A correlated subquery rather than JOIN + GROUP BY over every column.
     enrolled = (
-        Enrolment.objects.filter(section=OuterRef("pk"), status=Enrolment.Status.ENROLLED)
+        Enrolment.objects.filter(section=OuterRef("pk"), status__in=Enrolment.SEATED)
         .order_by()
         .values("section")
         .annotate(n=Count("pk"))

@@ -25,3 +25,10 @@ def register_section_chooser():
     from courses.admin.viewsets import SectionChooserViewSet
 
     return SectionChooserViewSet("courses_section_chooser")
+
+
+@hooks.register("register_log_actions")
+def register_enrolment_log_actions(actions):
+    from courses.audit import register_enrolment_log_actions as register
+
+    register(actions)

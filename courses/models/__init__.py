@@ -2,12 +2,14 @@
 
 from .campuses import CampusIndexPage, CampusPage, Room
 from .catalog import CourseIndexPage, CoursePage, Department
-from .enrolment import Enrolment
+from .enrolment import CalendarToken, Enrolment, EnrolmentLogEntry
+from .lottery import LotteryDraw, LotteryEntry
 from .sections import ClassSession, Section, SectionSlot, part_of_day
 from .terms import WEEKDAYS, Term, TermDay
 
 __all__ = [
     "WEEKDAYS",
+    "CalendarToken",
     "CampusIndexPage",
     "CampusPage",
     "ClassSession",
@@ -15,6 +17,9 @@ __all__ = [
     "CoursePage",
     "Department",
     "Enrolment",
+    "EnrolmentLogEntry",
+    "LotteryDraw",
+    "LotteryEntry",
     "Room",
     "Section",
     "SectionSlot",

@@ -24,6 +24,10 @@ class Section(ClusterableModel):
         CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Mode(models.TextChoices):
+        FIRST_COME = "first_come", _("First come, first served")
+        LOTTERY = "lottery", _("Requests, then a lottery")
+
     course = models.ForeignKey(
         "courses.CoursePage", on_delete=models.PROTECT, related_name="sections",
         verbose_name=_("course"),
@@ -51,6 +55,14 @@ class Section(ClusterableModel):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    enrolment_mode = models.CharField(
+        _("how places are given"), max_length=12, choices=Mode.choices,
+        default=Mode.FIRST_COME,
+    )
+    reserved_for_new = models.PositiveSmallIntegerField(
+        _("places kept for new students"), default=0,
+        help_text=_("Places that renewing students cannot take."),
+    )
     notes = models.TextField(_("notes for students"), blank=True)
     copied_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies",
@@ -71,6 +83,7 @@ class Section(ClusterableModel):
             [
                 FieldRowPanel([FieldPanel("capacity"), FieldPanel("fee")]),
                 FieldRowPanel([FieldPanel("age_min"), FieldPanel("age_max")]),
+                FieldRowPanel([FieldPanel("enrolment_mode"), FieldPanel("reserved_for_new")]),
                 FieldPanel("status"),
             ],
             heading=_("Places and rules"),
@@ -84,6 +97,9 @@ class Section(ClusterableModel):
         verbose_name_plural = _("classes")
         constraints = [
             models.CheckConstraint(condition=Q(capacity__gt=0), name="section_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(reserved_for_new__lte=F("capacity")), name="section_reserved_within"
+            ),
             models.CheckConstraint(
                 condition=Q(age_min__isnull=True) | Q(age_max__isnull=True)
                 | Q(age_max__gte=F("age_min")),
@@ -101,6 +117,8 @@ class Section(ClusterableModel):
             errors["room"] = _("This room belongs to another campus.")
         if self.age_min and self.age_max and self.age_max < self.age_min:
             errors["age_max"] = _("The maximum age must not be below the minimum age.")
+        if self.capacity is not None and self.reserved_for_new > self.capacity:
+            errors["reserved_for_new"] = _("More places are kept for new students than the class has.")
         if errors:
             raise ValidationError(errors)
 

@@ -38,6 +38,11 @@ class Term(ClusterableModel):
         _("classes per person"), default=3,
         help_text=_("How many classes one person may hold this term."),
     )
+    offer_hours = models.PositiveSmallIntegerField(
+        _("hours to accept a freed place"), default=0,
+        help_text=_("0: the next person on the waiting list is enrolled at once. "
+                    "Otherwise they are offered the place and must accept it in time."),
+    )
     is_published = models.BooleanField(
         _("published"), default=False, help_text=_("Shown in the public catalogue.")
     )
@@ -52,7 +57,7 @@ class Term(ClusterableModel):
                 FieldRowPanel(
                     [FieldPanel("enrolment_opens_at"), FieldPanel("enrolment_closes_at")]
                 ),
-                FieldPanel("per_person_limit"),
+                FieldRowPanel([FieldPanel("per_person_limit"), FieldPanel("offer_hours")]),
             ],
             heading=_("Enrolment"),
         ),

@@ -124,3 +124,50 @@ class Profile(models.Model):
 
     def __str__(self):
         return self.real_name or str(self.user)
+
+
+class ProxyLink(models.Model):
+    """A family member (代报名人) who may act for a student: enrol and withdraw
+    for them and receive their notices. Active only once the student has
+    consented (``consented_at``); either side may end it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the student's consent")
+        ACTIVE = "active", _("Active")
+        ENDED = "ended", _("Ended")
+
+    student = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="proxy_links", verbose_name=_("student")
+    )
+    proxy = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="proxy_for_links",
+        verbose_name=_("family member"),
+    )
+    relation = models.CharField(_("relation"), max_length=20, blank=True,
+                                help_text=_("e.g. 女儿, 儿子, 配偶"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    consented_at = models.DateTimeField(_("consented"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("family member link")
+        verbose_name_plural = _("family member links")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(student=models.F("proxy")), name="proxy_not_self"
+            ),
+            models.UniqueConstraint(
+                fields=["student", "proxy"], condition=~models.Q(status="ended"),
+                name="proxy_one_open_link",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="active") | models.Q(consented_at__isnull=False),
+                name="proxy_active_has_consent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.proxy} → {self.student}"

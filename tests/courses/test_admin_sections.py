@@ -25,6 +25,7 @@ def section_data(w, *, name="莲都2班", campus=None, room=None, teachers=(), s
         "course": (course or w.course).pk, "term": w.term.pk, "campus": (campus or w.liandu).pk,
         "name": name, "teachers": [t.pk for t in teachers], "room": room.pk if room else "",
         "capacity": "20", "fee": "100.00", "age_min": "", "age_max": "", "status": status,
+        "enrolment_mode": "first_come", "reserved_for_new": "0",
         "notes": "",
         "slots-TOTAL_FORMS": str(len(existing) + len(slots)),
         "slots-INITIAL_FORMS": str(len(existing)),

@@ -175,7 +175,7 @@ def test_changing_a_terms_days_in_the_form_regenerates_sessions(client, world):
         "school": world.home.pk, "name": world.term.name,
         "start_date": f"{world.term.start_date}", "end_date": f"{world.term.end_date}",
         "renewal_opens_at": "", "renewal_closes_at": "", "enrolment_opens_at": "",
-        "enrolment_closes_at": "", "per_person_limit": "3", "is_published": "on",
+        "enrolment_closes_at": "", "per_person_limit": "3", "offer_hours": "0", "is_published": "on",
         "days-TOTAL_FORMS": "1", "days-INITIAL_FORMS": "0", "days-MIN_NUM_FORMS": "0",
         "days-MAX_NUM_FORMS": "1000", "days-0-id": "", "days-0-date": f"{first_tuesday}",
         "days-0-kind": "holiday", "days-0-name": "校庆", "days-0-follows_weekday": "",
