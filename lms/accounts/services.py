@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from .models import Profile, User
+from .models import Profile, ProxyLink, User
 
 
 def profile_ensure(*, user: User, real_name: str = "") -> Profile:
@@ -26,3 +26,31 @@ def profile_update(*, user: User, **fields) -> Profile:
     profile.full_clean()
     profile.save()
     return profile
+
+
+def proxy_people(*, actor: User) -> list[User]:
+    """The people ``actor`` may enrol and withdraw for: ``actor`` first, then
+    the students who have an ACTIVE family-member link to ``actor`` (by
+    name). One query (profiles loaded). Pending or ended links give nothing."""
+    students = list(
+        User.objects.filter(
+            proxy_links__proxy=actor, proxy_links__status=ProxyLink.Status.ACTIVE
+        )
+        .select_related("profile")
+        .distinct()
+    )
+    students.sort(key=lambda person: (person.display_name, person.pk))
+    return [actor, *students]
+
+
+def can_act_for(*, actor: User, person: User) -> bool:
+    """True when ``actor`` is ``person`` or holds an ACTIVE family-member
+    link to them (at most one query). Staff rights are checked separately by
+    the callers that allow them."""
+    if actor.pk is None or person.pk is None:
+        return False
+    if actor.pk == person.pk:
+        return True
+    return ProxyLink.objects.filter(
+        student=person, proxy=actor, status=ProxyLink.Status.ACTIVE
+    ).exists()
