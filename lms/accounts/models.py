@@ -151,6 +151,16 @@ class ProxyLink(models.Model):
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     consented_at = models.DateTimeField(_("consented"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("ended by"),
+    )
+    # The consent code texted to the student (lms/accounts/proxies.py): only
+    # its keyed hash is kept, with its deadline and the wrong tries so far.
+    code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    code_sent_at = models.DateTimeField(_("code sent"), null=True, blank=True, editable=False)
+    code_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    code_tries = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("family member link")

@@ -1,6 +1,8 @@
 """Writes for accounts and profiles."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .models import Profile, ProxyLink, User
 
@@ -54,3 +56,58 @@ def can_act_for(*, actor: User, person: User) -> bool:
     return ProxyLink.objects.filter(
         student=person, proxy=actor, status=ProxyLink.Status.ACTIVE
     ).exists()
+
+
+def person_register(*, real_name: str, phone: str) -> User:
+    """Register a person who has no account yet (at the school's desk): a
+    login with the mobile number (they can log in later with a text-message
+    code; no password is set) and a profile with the real name. The number
+    is not marked verified: the person was in front of staff, not their phone.
+
+    Raises ``ValidationError`` for an empty name, a number typed wrong or
+    one that is already registered; nothing is saved then.
+    """
+    from allauth.account.utils import generate_unique_username
+
+    from .phone import normalize_phone
+
+    real_name = " ".join((real_name or "").split())
+    if not real_name:
+        raise ValidationError({"real_name": _("Please enter the person's real name.")})
+    phone = normalize_phone(phone)
+    with transaction.atomic():
+        if User.objects.filter(phone=phone).exists():
+            raise ValidationError({"phone": _("This mobile number is already registered.")})
+        user = User(phone=phone, username=generate_unique_username([phone[3:], "student"]))
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+        profile_ensure(user=user, real_name=real_name)
+    return user
+
+
+# Family members who act for a student (lms/accounts/proxies.py).
+from .proxies import (  # noqa: E402
+    MAX_ACTIVE_PROXIES,
+    ProxyRefused,
+    notice_recipients,
+    proxy_code_resend,
+    proxy_consent,
+    proxy_end,
+    proxy_request,
+)
+
+__all__ = [
+    "MAX_ACTIVE_PROXIES",
+    "ProxyRefused",
+    "can_act_for",
+    "notice_recipients",
+    "person_register",
+    "profile_ensure",
+    "profile_update",
+    "proxy_code_resend",
+    "proxy_consent",
+    "proxy_end",
+    "proxy_people",
+    "proxy_request",
+]
