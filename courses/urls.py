@@ -10,4 +10,5 @@ urlpatterns: list = [
     path("search/", search.search, name="search"),
     path("calendars/sections/<int:pk>.ics", feeds.section_ics, name="section_ics"),
     path("calendars/campuses/<int:page_id>.ics", feeds.campus_ics, name="campus_ics"),
+    path("calendars/me/<slug:token>.ics", feeds.personal_ics, name="personal_ics"),
 ]
