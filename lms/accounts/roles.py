@@ -37,6 +37,7 @@ MODEL_PERMISSIONS = {
     SCHOOL_ADMIN: (
         "cms.change_schoolsettings",
         "cms.change_navigationsettings",
+        "accounts.view_proxylink",  # family-member links, read-only (admin_family.py)
     ),
 }
 

@@ -1,0 +1,16 @@
+"""Accounts in the Wagtail admin: the read-only list of family-member links
+(see admin_family.py). The user screens are wagtail.users' own, extended in
+admin_users.py."""
+
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+
+from .admin_family import ProxyLinkViewSet, ReadOnlyPolicy
+from .models import ProxyLink
+
+register_permission_policy(ProxyLink, ReadOnlyPolicy(ProxyLink))
+
+
+@hooks.register("register_admin_viewset")
+def register_family_links():
+    return ProxyLinkViewSet()
