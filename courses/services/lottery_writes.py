@@ -1,0 +1,203 @@
+"""The bulk reads and writes of a lottery draw (used by
+``courses.services.lottery`` inside its transaction, under its locks).
+
+A draw touches up to 100,000 requests at once, so nothing here saves one row
+at a time: entries and audit rows are inserted in bulk (PostgreSQL: COPY),
+and enrolment rows change in one set-based ``UPDATE … FROM`` the entries."""
+
+import io
+import json
+import uuid
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import Q
+
+from courses.models import Enrolment, EnrolmentLogEntry, LotteryEntry, Section
+from courses.services import lottery_algorithm as algo
+from lms.accounts.phone import display_phone
+
+Status = Enrolment.Status
+TICKET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+DRAW_ACTION = "courses.enrolment.draw"
+# The columns read for each request: the draw's inputs, then what the audit
+# row's label needs (the person's name as User.display_name gives it).
+REQUEST_FIELDS = (
+    "pk", "person_id", "section_id", "ticket", "preference", "is_new_student",
+    "person__profile__real_name", "person__last_name", "person__first_name",
+    "person__phone", "person__email", "person__username",
+)
+
+
+def ticket_from_id(pk: int) -> str:
+    """A ticket for a request that has none (made outside enrolment_create):
+    its id written in the ticket alphabet, six characters at least, so that
+    nobody chooses it."""
+    digits = ""
+    while pk:
+        pk, rest = divmod(pk, len(TICKET_ALPHABET))
+        digits = TICKET_ALPHABET[rest] + digits
+    return digits.rjust(6, TICKET_ALPHABET[0])
+
+
+def tickets_fill(*, section_ids: list[int]) -> int:
+    """Give a ticket to each applied request of these classes without one."""
+    missing = list(Enrolment.objects.filter(
+        section_id__in=section_ids, status=Status.APPLIED, ticket=""))
+    for enrolment in missing:
+        enrolment.ticket = ticket_from_id(enrolment.pk)
+    Enrolment.objects.bulk_update(missing, ["ticket"], batch_size=1000)
+    return len(missing)
+
+
+def requests_of(*, section_ids: list[int]) -> list[tuple]:
+    """The applied requests of these classes (``REQUEST_FIELDS`` tuples)."""
+    return list(
+        Enrolment.objects.filter(section_id__in=section_ids, status=Status.APPLIED)
+        .order_by().values_list(*REQUEST_FIELDS)
+    )
+
+
+def as_request(row: tuple) -> algo.Request:
+    return algo.Request(row[0], row[1], row[2], row[3], row[4], row[5])
+
+
+def held_of(*, term, section_ids: list[int]) -> list[tuple]:
+    """Places held before the draw that bear on it: seated rows in the
+    lottery classes, and seated rows in this term of anyone with a request.
+    Tuples (section, person, is_new, enrolment, ticket)."""
+    asking = Enrolment.objects.filter(section_id__in=section_ids,
+                                      status=Status.APPLIED).values("person_id")
+    return list(
+        Enrolment.objects.filter(section__term=term, status__in=Enrolment.SEATED)
+        .filter(Q(section_id__in=section_ids) | Q(person_id__in=asking))
+        .order_by("pk")
+        .values_list("section_id", "person_id", "is_new_student", "pk", "ticket")
+    )
+
+
+def entries_write(*, draw, requests, outcomes, held) -> None:
+    """One entry per request (its outcome) and one per held place
+    (``renewed``, rank 0, no score)."""
+    rows = [
+        (draw.pk, r.key, r.section, r.ticket, r.preference, outcomes[r.key].score,
+         outcomes[r.key].rank, outcomes[r.key].outcome)
+        for r in requests
+    ]
+    rows += [(draw.pk, enrolment, section, ticket, 1, "", 0, LotteryEntry.Outcome.RENEWED)
+             for section, _person, _new, enrolment, ticket in held]
+    columns = ["draw_id", "enrolment_id", "section_id", "ticket", "preference", "score",
+               "rank", "outcome"]
+    insert_rows(LotteryEntry, columns, rows)
+
+
+def enrolments_update(*, draw, now) -> int:
+    """Give each request of the draw the status of its outcome, in one
+    statement: winners enrolled now, the waiting list queued now in rank
+    order, the rest not drawn."""
+    table = connection.ops.quote_name(Enrolment._meta.db_table)
+    entries = connection.ops.quote_name(LotteryEntry._meta.db_table)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    sql = f"""
+        UPDATE {table} SET
+            status = CASE e.outcome WHEN %s THEN %s WHEN %s THEN %s ELSE %s END,
+            enrolled_at = CASE WHEN e.outcome = %s THEN %s ELSE NULL END,
+            queued_at = CASE WHEN e.outcome = %s THEN %s ELSE NULL END,
+            queue_rank = CASE WHEN e.outcome = %s THEN e.rank ELSE NULL END,
+            offer_expires_at = NULL,
+            updated_at = %s
+        FROM {entries} e
+        WHERE e.enrolment_id = {table}.id AND e.draw_id = %s
+          AND e.outcome IN (%s, %s, %s) AND {table}.status = %s
+    """
+    params = [
+        algo.WON, Status.ENROLLED, algo.WAITLISTED, Status.WAITLISTED, Status.NOT_DRAWN,
+        algo.WON, stamp, algo.WAITLISTED, stamp, algo.WAITLISTED, stamp, draw.pk,
+        algo.WON, algo.WAITLISTED, algo.NOT_DRAWN, Status.APPLIED,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def audit_write(*, draw, rows, outcomes, actor, now, rerun: bool) -> None:
+    """One ``courses.enrolment.draw`` audit row per request, the same shape
+    as ``courses.audit.enrolment_log`` writes (label = the enrolment as text
+    after the change; data: outcome, rank, draw), all under one uuid."""
+    content_type = ContentType.objects.get_for_model(Enrolment, for_concrete_model=False)
+    sections = dict(
+        (pk, f"{title} {name}") for pk, title, name in
+        Section.objects.filter(pk__in={row[2] for row in rows})
+        .values_list("pk", "course__title", "name")
+    )
+    status_label = {status: str(Status(status).label) for status in STATUS_OF_OUTCOME.values()}
+    action_uuid = uuid.uuid4()
+    stamp = now
+    user_id = actor.pk if actor is not None else None
+    records = []
+    for row in rows:
+        key, person, section = row[0], row[1], row[2]
+        result = outcomes[key]
+        status = STATUS_OF_OUTCOME[result.outcome]
+        label = f"{display_name(row)} · {sections[section]} · {status_label[status]}"
+        data = {"outcome": result.outcome, "rank": result.rank, "draw": draw.pk,
+                "before": Status.APPLIED, "after": status}
+        if rerun:
+            data["rerun"] = True
+        records.append((content_type.pk, label, DRAW_ACTION, data, stamp, action_uuid,
+                        user_id, False, False, str(key), key, person, section))
+    columns = ["content_type_id", "label", "action", "data", "timestamp", "uuid", "user_id",
+               "content_changed", "deleted", "object_id", "enrolment_id", "person_id",
+               "section_id"]
+    insert_rows(EnrolmentLogEntry, columns, records)
+
+
+STATUS_OF_OUTCOME = {algo.WON: Status.ENROLLED, algo.WAITLISTED: Status.WAITLISTED,
+                     algo.NOT_DRAWN: Status.NOT_DRAWN}
+
+
+def display_name(row: tuple) -> str:
+    """``User.display_name`` from a ``REQUEST_FIELDS`` row (no query)."""
+    real_name, last, first, phone, email, username = row[6:12]
+    return (real_name or f"{last}{first}".strip() or display_phone(phone) or email
+            or username)
+
+
+def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
+    """Insert ``rows`` (values in ``columns`` order) into ``model``'s table:
+    COPY on PostgreSQL, batched ``bulk_create`` elsewhere."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        _copy(model, columns, rows)
+        return
+    model.objects.bulk_create(
+        [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
+    )
+
+
+def _copy(model, columns: list[str], rows: list[tuple]) -> None:
+    """COPY … FROM STDIN in text format (psycopg 3)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(_copy_text(value) for value in row))
+        buffer.write("\n")
+    with (connection.cursor() as cursor,
+          cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy):
+        copy.write(buffer.getvalue())
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return r"\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False)
+    elif hasattr(value, "isoformat"):
+        value = value.isoformat()
+    text = str(value)
+    return (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+            .replace("\r", "\\r"))
