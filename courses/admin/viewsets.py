@@ -16,6 +16,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from courses.models import CampusPage, ClassSession, Department, Section, Term
 
 from . import term_views, views
+from .desk import DeskViewSet
 from .forms import ClassSessionAdminForm, SectionAdminForm
 from .scoping import SEE, ScopedChooserViewSet, ScopedModelViewSet
 
@@ -231,4 +232,4 @@ class TeachingViewSetGroup(ViewSetGroup):
     menu_label = _("Teaching")
     menu_icon = "clipboard-list"
     menu_order = 250
-    items = (SectionViewSet, ClassSessionViewSet, TermViewSet, DepartmentViewSet)
+    items = (SectionViewSet, ClassSessionViewSet, TermViewSet, DepartmentViewSet, DeskViewSet)

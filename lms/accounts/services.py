@@ -67,7 +67,7 @@ def person_register(*, real_name: str, phone: str) -> User:
     Raises ``ValidationError`` for an empty name, a number typed wrong or
     one that is already registered; nothing is saved then.
     """
-    from allauth.account.utils import generate_unique_username
+    from allauth.account.adapter import get_adapter
 
     from .phone import normalize_phone
 
@@ -78,7 +78,7 @@ def person_register(*, real_name: str, phone: str) -> User:
     with transaction.atomic():
         if User.objects.filter(phone=phone).exists():
             raise ValidationError({"phone": _("This mobile number is already registered.")})
-        user = User(phone=phone, username=generate_unique_username([phone[3:], "student"]))
+        user = User(phone=phone, username=get_adapter().generate_unique_username(["user"]))
         user.set_unusable_password()
         user.full_clean()
         user.save()
