@@ -3,6 +3,7 @@
 from django.urls import path
 
 from courses.views import feeds, search
+from courses.views.lottery import lottery_result_page
 
 app_name = "courses"
 
@@ -11,4 +12,5 @@ urlpatterns: list = [
     path("calendars/sections/<int:pk>.ics", feeds.section_ics, name="section_ics"),
     path("calendars/campuses/<int:page_id>.ics", feeds.campus_ics, name="campus_ics"),
     path("calendars/me/<slug:token>.ics", feeds.personal_ics, name="personal_ics"),
+    path("lottery/sections/<int:section_pk>/", lottery_result_page, name="lottery_result"),
 ]
