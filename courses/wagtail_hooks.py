@@ -4,13 +4,19 @@ class sessions, terms, departments) and a class chooser. See courses/admin/."""
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
-from courses.admin.permissions import SectionScopedPolicy
-from courses.models import ClassSession, Section
+from courses.admin.permissions import (
+    EnrolmentScopedPolicy,
+    SchoolAdminPolicy,
+    SectionScopedPolicy,
+)
+from courses.models import ClassSession, Enrolment, LotteryDraw, Section
 
 # Registered before any view asks for a policy (Wagtail would otherwise
 # create a plain, unscoped fallback policy for these models).
 register_permission_policy(Section, SectionScopedPolicy(Section))
 register_permission_policy(ClassSession, SectionScopedPolicy(ClassSession, section_field="section"))
+register_permission_policy(Enrolment, EnrolmentScopedPolicy(Enrolment))
+register_permission_policy(LotteryDraw, SchoolAdminPolicy(LotteryDraw))
 
 
 @hooks.register("register_admin_viewset")

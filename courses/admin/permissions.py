@@ -24,6 +24,14 @@ COURSE_PERMISSIONS = {
         f"courses.{action}_{model}"
         for model in ("department", "term", "section", "classsession")
         for action in ("add", "change", "delete", "view")
+    ] + [
+        # Enrolments change only through the services (actions, not forms);
+        # "change" lets staff take those actions. Lotteries: school admins.
+        "courses.view_enrolment",
+        "courses.change_enrolment",
+        "courses.add_lotterydraw",
+        "courses.change_lotterydraw",
+        "courses.view_lotterydraw",
     ],
     roles.CAMPUS_ADMIN: [
         "courses.view_department",
@@ -36,10 +44,13 @@ COURSE_PERMISSIONS = {
         "courses.add_classsession",
         "courses.change_classsession",
         "courses.view_classsession",
+        "courses.view_enrolment",
+        "courses.change_enrolment",
     ],
     roles.TEACHER: [
         "courses.view_section",
         "courses.view_classsession",
+        "courses.view_enrolment",
     ],
 }
 
@@ -148,3 +159,27 @@ class SectionScopedPolicy(ModelPermissionPolicy):
             return True
         section_id = instance.pk if self.section_field is None else instance.section_id
         return self.scoped_sections(user, actions).filter(pk=section_id).exists()
+
+
+class EnrolmentScopedPolicy(SectionScopedPolicy):
+    """Enrolments, scoped by their section like sessions. Nobody adds or
+    deletes enrolment rows in the admin, not even a superuser: they are
+    written only by the enrolment and lottery services. ``change`` is the
+    right to take the staff actions (move, fee, withdraw)."""
+
+    READ_ONLY_ACTIONS = ("add", "delete")
+
+    def __init__(self, model):
+        super().__init__(model, section_field="section")
+
+    def user_has_permission(self, user, action):
+        return action not in self.READ_ONLY_ACTIONS and super().user_has_permission(user, action)
+
+
+class SchoolAdminPolicy(ModelPermissionPolicy):
+    """Model permissions for school admins (and superusers) only; rows are
+    never deleted (a lottery draw is a record)."""
+
+    def user_has_permission(self, user, action):
+        return (action != "delete" and user.is_active and sees_all_campuses(user)
+                and super().user_has_permission(user, action))

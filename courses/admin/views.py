@@ -5,9 +5,12 @@ and sessions generated whenever a section is saved."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
 
 from courses.models import ClassSession, Section
@@ -15,6 +18,7 @@ from courses.selectors import sections_with_counts
 from courses.services.session_changes import session_cancel, session_move
 from courses.services.sessions import sessions_generate
 
+from .enrolments import enrolment_list_links
 from .scoping import (
     ScopedCreateView,
     ScopedEditView,
@@ -70,6 +74,12 @@ class SectionIndexView(ScopedIndexView):
     def to_row_dict(self, item):
         return {key: value(item) for key, (_l, value) in SECTION_EXPORT.items()}
 
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        for label, url, icon in enrolment_list_links(self.request.user, instance):
+            buttons.append(MenuItem(label, url=url, icon_name=icon, priority=40))
+        return buttons
+
 
 class SessionsGeneratedMixin:
     """After a section is saved (in the same transaction), bring its sessions
@@ -94,11 +104,22 @@ class SectionCreateView(SessionsGeneratedMixin, ScopedCreateView):
     pass
 
 
-class SectionEditView(SessionsGeneratedMixin, ScopedEditView):
+class EnrolmentListButtonMixin:
+    """A header button to the section's enrolment list (报名名单)."""
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        for label, url, icon in enrolment_list_links(self.request.user, self.object):
+            buttons.append(Button(label, url=url, icon_name=icon, priority=5))
+        return buttons
+
+
+class SectionEditView(EnrolmentListButtonMixin, SessionsGeneratedMixin, ScopedEditView):
     pass
 
 
-class SectionInspectView(ScopedInspectView):
+class SectionInspectView(EnrolmentListButtonMixin, ScopedInspectView):
     extra_fields = {
         "timetable": gettext_lazy("Weekly timetable"),
         "next_sessions": gettext_lazy("Next sessions"),

@@ -17,7 +17,9 @@ from courses.models import CampusPage, ClassSession, Department, Section, Term
 
 from . import term_views, views
 from .desk import DeskViewSet
+from .enrolments import EnrolmentViewSet
 from .forms import ClassSessionAdminForm, SectionAdminForm
+from .lotteries import LotteryViewSet
 from .scoping import SEE, ScopedChooserViewSet, ScopedModelViewSet
 
 
@@ -232,4 +234,5 @@ class TeachingViewSetGroup(ViewSetGroup):
     menu_label = _("Teaching")
     menu_icon = "clipboard-list"
     menu_order = 250
-    items = (SectionViewSet, ClassSessionViewSet, TermViewSet, DepartmentViewSet, DeskViewSet)
+    items = (SectionViewSet, EnrolmentViewSet, ClassSessionViewSet, TermViewSet, LotteryViewSet,
+             DepartmentViewSet, DeskViewSet)

@@ -97,7 +97,7 @@ def test_role_groups_get_the_teaching_permissions_once():
     assert {"add_section", "change_term", "delete_classsession"} <= perms(roles.SCHOOL_ADMIN)
     assert "change_section" in perms(roles.CAMPUS_ADMIN)
     assert "change_term" not in perms(roles.CAMPUS_ADMIN)
-    assert perms(roles.TEACHER) == {"view_section", "view_classsession"}
+    assert perms(roles.TEACHER) == {"view_section", "view_classsession", "view_enrolment"}
 
 
 def test_a_campus_admin_menu_offers_classes_but_not_term_editing(client, world):
