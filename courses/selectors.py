@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from courses.models import Enrolment, Section, SectionSlot
+from courses.models import ClassSession, Enrolment, Section, SectionSlot, Term
 from lms.accounts.models import User
 
 PARTS_OF_DAY = {
@@ -215,3 +215,93 @@ def _part_of_day(start: datetime.time) -> str:
     from courses.models.sections import part_of_day
 
     return part_of_day(start)
+
+
+# --- enrolment ---------------------------------------------------------------
+
+# The waiting list's order: who joined first; among those a draw put on the
+# list at the same moment, the draw's order; then the row's age.
+WAITLIST_ORDER = (F("queued_at").asc(nulls_last=True), F("queue_rank").asc(nulls_last=True), "pk")
+
+
+def waitlist_position(*, enrolment: Enrolment) -> int | None:
+    """The person's place on the section's waiting list (1 = next), counted
+    from the rows (one query); None when the row is not waiting."""
+    if enrolment.status != Enrolment.Status.WAITLISTED:
+        return None
+    queue = list(
+        Enrolment.objects.filter(section_id=enrolment.section_id,
+                                 status=Enrolment.Status.WAITLISTED)
+        .order_by(*WAITLIST_ORDER).values_list("pk", flat=True)
+    )
+    return queue.index(enrolment.pk) + 1 if enrolment.pk in queue else None
+
+
+@dataclass(frozen=True)
+class Timetable:
+    """A person's classes in one term (``person_timetable``)."""
+
+    term: Term | None
+    # Live rows of the term, by first weekly time: section, course, campus
+    # (address), room and term loaded, ``section.slots`` prefetched; a
+    # waiting row carries ``waitlist_position``.
+    enrolments: list[Enrolment]
+    # Sessions of the enrolled classes that have not ended, cancelled ones
+    # included (shown as cancelled), section/course/campus/room loaded.
+    sessions: list[ClassSession]
+    # Every term the person has a live row in, newest first (for a switcher).
+    terms: list[Term]
+
+
+def person_timetable(*, person: User, term: Term | None = None, now=None) -> Timetable:
+    """The person's live enrolments in ``term`` (default: the term running
+    today, else the next one, else the latest) and the upcoming sessions of
+    the classes they are enrolled in. At most four queries, however many
+    classes and sessions."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    rows = list(
+        Enrolment.objects.filter(person_id=getattr(person, "pk", None),
+                                 status__in=Enrolment.LIVE)
+        .select_related("section__term", "section__course", "section__campus",
+                        "section__room")
+        .prefetch_related(
+            Prefetch("section__slots",
+                     queryset=SectionSlot.objects.order_by("weekday", "start_time")))
+    )
+    terms = sorted({row.section.term for row in rows}, key=lambda t: t.start_date, reverse=True)
+    if term is None and terms:
+        today = timezone.localdate(now)
+        running = [t for t in terms if t.start_date <= today <= t.end_date]
+        coming = sorted((t for t in terms if t.start_date > today), key=lambda t: t.start_date)
+        term = (running or coming or terms)[0]
+    rows = [row for row in rows if term is not None and row.section.term_id == term.pk]
+    far = dt.time(23, 59)
+
+    def first_time(row):
+        slots = list(row.section.slots.all())
+        return (slots[0].weekday, slots[0].start_time) if slots else (7, far)
+
+    rows.sort(key=lambda row: (first_time(row), row.section.course.title, row.pk))
+    waiting = [row for row in rows if row.status == Enrolment.Status.WAITLISTED]
+    if waiting:
+        queues: dict[int, list[int]] = {}
+        for section_id, pk in (
+            Enrolment.objects.filter(section_id__in={row.section_id for row in waiting},
+                                     status=Enrolment.Status.WAITLISTED)
+            .order_by(*WAITLIST_ORDER).values_list("section_id", "pk")
+        ):
+            queues.setdefault(section_id, []).append(pk)
+        for row in waiting:
+            queue = queues.get(row.section_id, [])
+            row.waitlist_position = queue.index(row.pk) + 1 if row.pk in queue else None
+    enrolled = [row.section_id for row in rows if row.status == Enrolment.Status.ENROLLED]
+    sessions = list(
+        ClassSession.objects.filter(section_id__in=enrolled, ends_at__gt=now)
+        .select_related("section__course", "section__campus", "room")
+        .order_by("starts_at", "pk")
+    ) if enrolled else []
+    return Timetable(term=term, enrolments=rows, sessions=sessions, terms=terms)

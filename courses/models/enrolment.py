@@ -32,6 +32,10 @@ class Enrolment(models.Model):
         PAID = "paid", _("Paid")
         WAIVED = "waived", _("Waived")
 
+    # Enrolments reference no content: the admin viewset must not make
+    # Wagtail index their keys on every save of the enrolment rush.
+    wagtail_reference_index_ignore = True
+
     # A person holds at most one live row per section (database constraint).
     LIVE = (Status.APPLIED, Status.ENROLLED, Status.OFFERED, Status.WAITLISTED)
     # Rows that take a seat: counted against the capacity.
@@ -132,6 +136,18 @@ class EnrolmentLogEntry(BaseLogEntry):
     )
 
     objects = EnrolmentLogEntryManager()
+
+    # Keys the enrolment services set from rows they hold under lock.
+    TRUSTED_KEYS = ("content_type", "user", "enrolment", "person", "section", "revision")
+
+    def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True):
+        """Wagtail cleans every log entry before saving it. Checking that
+        each key's row exists would cost one query per key inside the
+        enrolment's locked transaction, where the rows are known to exist
+        (and are locked); the other fields are still validated."""
+        exclude = {*(exclude or ()), *self.TRUSTED_KEYS}
+        super().full_clean(exclude=exclude, validate_unique=validate_unique,
+                           validate_constraints=validate_constraints)
 
     class Meta(BaseLogEntry.Meta):
         ordering = ["-timestamp", "-id"]

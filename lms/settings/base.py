@@ -316,3 +316,8 @@ CELERY_BEAT_SCHEDULE["notifications.redeliver_pending"] = {
     "task": "notifications.redeliver_pending",
     "schedule": 300.0,
 }
+# Enrolment: offered waiting-list places not accepted in time move on.
+CELERY_BEAT_SCHEDULE["courses.expire_offers"] = {
+    "task": "courses.expire_offers",
+    "schedule": 300.0,
+}

@@ -1,0 +1,96 @@
+"""Locks for the writes that consume capacity (STYLE §3, after pretix's
+``base/services/locking.py``).
+
+A capacity-consuming service runs in ``locked_transaction()`` and takes its
+locks once, in one global order: first the people (``User`` rows, by pk),
+then the sections (``Section`` rows, by pk). Every service follows that
+order, so two of them can wait for each other but never deadlock.
+
+Timeouts: on PostgreSQL ``SET LOCAL lock_timeout`` bounds the wait for a
+row lock; on SQLite the transaction starts IMMEDIATE (lms/settings/base.py
+``SQLITE_OPTIONS``), which takes the database's write lock up front and
+waits for it up to the driver's busy timeout. Either way a lock not obtained
+in time raises ``LockBusy``, which the enrolment service turns into a
+friendly "please try again".
+
+``LOCKING`` exists only to prove that the lock matters: the concurrency
+tests turn it off and show overbooking (the Open edX count-then-insert
+pattern), then turn it on and show exactly the capacity. Never turn it off
+anywhere else.
+"""
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from django.db import OperationalError, connection, transaction
+
+from courses.models import Section
+from lms.accounts.models import User
+
+# Off only in the concurrency tests' race demonstration.
+LOCKING = True
+# How long a PostgreSQL transaction waits for a row lock.
+LOCK_TIMEOUT_MS = 3000
+
+# PostgreSQL SQLSTATEs that mean "try again": lock_not_available (the
+# lock_timeout ran out) and deadlock_detected.
+_RETRYABLE_SQLSTATES = {"55P03", "40P01"}
+
+
+class LockBusy(Exception):
+    """A lock was not obtained within the timeout (nothing was written)."""
+
+
+def is_lock_timeout(exc: OperationalError) -> bool:
+    """Whether ``exc`` means "the lock was busy for too long" on either
+    database (and not some other operational failure)."""
+    cause = exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    if sqlstate in _RETRYABLE_SQLSTATES:
+        return True
+    text = str(exc).lower()
+    return "database is locked" in text or "database table is locked" in text
+
+
+@contextmanager
+def locked_transaction() -> Iterator[None]:
+    """A durable transaction whose row locks wait at most
+    ``LOCK_TIMEOUT_MS`` (PostgreSQL) or the busy timeout (SQLite). Raises
+    ``LockBusy`` (after rolling back) when a lock is not obtained in time;
+    other errors pass through. Must not be nested in another transaction."""
+    try:
+        with transaction.atomic(durable=True):
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    # A constant, not user input: SET takes no bind parameters.
+                    cursor.execute(f"SET LOCAL lock_timeout = '{int(LOCK_TIMEOUT_MS)}ms'")
+            yield
+    except OperationalError as exc:
+        if is_lock_timeout(exc):
+            raise LockBusy from exc
+        raise
+
+
+def lock_people(ids: Iterable[int]) -> dict[int, User]:
+    """Lock the ``User`` rows of ``ids`` (sorted; profiles loaded alongside,
+    not locked) and return them by pk. Call inside ``locked_transaction()``
+    and before ``lock_sections``. Without ``LOCKING`` they are only read."""
+    people = User.objects.select_related("profile").filter(pk__in=sorted(set(ids)))
+    if LOCKING:
+        people = people.select_for_update(of=("self",))
+    # Evaluated here: an unevaluated select_for_update() locks nothing.
+    return {person.pk: person for person in people.order_by("pk")}
+
+
+def lock_sections(ids: Iterable[int]) -> dict[int, Section]:
+    """Lock the ``Section`` rows of ``ids`` (sorted; term and its school, course,
+    campus and room loaded alongside, not locked) and return them by pk. Call inside
+    ``locked_transaction()``, after ``lock_people``."""
+    sections = Section.objects.select_related(
+        "term__school", "course", "campus", "room"
+    ).filter(
+        pk__in=sorted(set(ids))
+    )
+    if LOCKING:
+        sections = sections.select_for_update(of=("self",))
+    return {section.pk: section for section in sections.order_by("pk")}

@@ -1,0 +1,30 @@
+"""Celery tasks of the teaching side: thin wrappers around the services."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from courses.services.enrolment import offers_expire
+
+
+@shared_task(
+    name="courses.expire_offers",
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    max_retries=3,
+    retry_backoff=30,
+)
+def expire_offers() -> int:
+    """Expire the waiting-list offers whose time ran out and pass their
+    places on (idempotent; celery beat runs it every five minutes).
+    Returns how many offers expired."""
+    return offers_expire()
+
+
+@shared_task(name="courses.lottery_notify", ignore_result=True,
+             autoretry_for=(OperationalError,), max_retries=5, retry_backoff=30)
+def lottery_notify(draw_id: int) -> int:
+    """Send a lottery draw's outcome notices (idempotent; see
+    courses.services.lottery.lottery_notify)."""
+    from courses.services.lottery import lottery_notify as notify
+
+    return notify(draw_id=draw_id)
