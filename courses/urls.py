@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from courses.views import feeds, search
+from courses.views import enrolment, feeds, my, search
 from courses.views.lottery import lottery_result_page
 
 app_name = "courses"
@@ -12,5 +12,12 @@ urlpatterns: list = [
     path("calendars/sections/<int:pk>.ics", feeds.section_ics, name="section_ics"),
     path("calendars/campuses/<int:page_id>.ics", feeds.campus_ics, name="campus_ics"),
     path("calendars/me/<slug:token>.ics", feeds.personal_ics, name="personal_ics"),
+    path("enrol/<int:section_pk>/", enrolment.enrol, name="enrol"),
+    path("enrol/result/<int:enrolment_pk>/", enrolment.enrolment_result,
+         name="enrolment_result"),
+    path("enrol/<int:enrolment_pk>/withdraw/", enrolment.withdraw, name="enrolment_withdraw"),
+    path("enrol/<int:enrolment_pk>/accept/", enrolment.accept, name="offer_accept"),
+    path("my/classes/", my.my_classes, name="my_classes"),
+    path("my/calendar/renew/", my.calendar_renew, name="calendar_renew"),
     path("lottery/sections/<int:section_pk>/", lottery_result_page, name="lottery_result"),
 ]

@@ -149,6 +149,12 @@ class CourseIndexPage(RoutablePageMixin, Page):
             ClassSession.objects.filter(section=section, ends_at__gte=timezone.now())
             .select_related("room").order_by("starts_at")[:6]
         )
+        enrol = None
+        if request.user.is_authenticated and optional_url("courses:enrol", section.pk):
+            # Personal: logged-in pages are never cached (courses/cache.py).
+            from courses.views.enrol_block import enrol_block
+
+            enrol = enrol_block(request, section=section, availability=section.availability)
         return self.render(request, template=self.section_template, context_overrides={
             "section": section,
             "availability": section.availability,
@@ -157,6 +163,7 @@ class CourseIndexPage(RoutablePageMixin, Page):
             "signup_url": _url_with_next("account_signup", section.url),
             "calendar_url": optional_url("courses:section_ics", section.pk),
             "campus_url": section.campus.get_url(request) if section.campus.live else "",
+            "enrol": enrol,
         })
 
 

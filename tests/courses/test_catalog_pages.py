@@ -83,10 +83,12 @@ def test_a_visitor_is_asked_to_log_in_and_comes_back_to_the_class(client, world)
     assert f'href="/accounts/signup/?next={back}"' in html
 
 
-def test_a_signed_in_person_is_told_when_online_enrolment_opens(client, world):
+def test_a_signed_in_person_gets_the_enrol_button_instead_of_log_in(client, world):
+    # Enrolment opened on 20 August 2026 (no closing date): the enrol block
+    # (tests/courses/test_enrolment_views.py) shows its one button.
     client.force_login(UserFactory())
     words = text(section_page(client, world["calligraphy_1"]))
-    assert "Online enrolment opens on Aug. 20, 2026." in words
+    assert " Enrol " in words
     assert "Log in to enrol" not in words
 
 
