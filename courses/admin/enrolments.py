@@ -26,11 +26,12 @@ from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
 from wagtail.admin.widgets.button import Button
 from wagtail.permissions import policy_registry
 
-from courses.models import CampusPage, Enrolment, EnrolmentLogEntry, Section, Term
+from courses.models import CampusPage, Enrolment, Section, Term
 from courses.selectors import waitlist_position
 from lms.accounts.phone import mask_phone
 
 from . import enrolment_actions as actions
+from .enrolment_history import enrolment_history
 from .scoping import SEE, ScopedIndexView, ScopedInspectView, ScopedModelViewSet
 
 # --- filters ------------------------------------------------------------------
@@ -179,12 +180,6 @@ class EnrolmentIndexView(ScopedIndexView):
 # --- inspect --------------------------------------------------------------------
 
 
-def log_data_text(data: dict) -> str:
-    """An audit row's data as "key: value" pairs."""
-    return " · ".join(f"{key}: {value}" for key, value in (data or {}).items()
-                      if value not in (None, ""))
-
-
 class EnrolmentInspectView(ScopedInspectView):
     template_name = "courses/admin/enrolment_inspect.html"
     move_url_name = fee_url_name = withdraw_url_name = None
@@ -242,20 +237,7 @@ class EnrolmentInspectView(ScopedInspectView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        entries = (
-            EnrolmentLogEntry.objects.filter(enrolment=self.object)
-            .select_related("user", "user__profile")
-            .order_by("-timestamp", "-pk")
-        )
-        context["log_rows"] = [
-            {
-                "when": entry.timestamp,
-                "who": entry.user.display_name if entry.user_id else _("The system"),
-                "what": entry.message,
-                "data": log_data_text(entry.data),
-            }
-            for entry in entries
-        ]
+        context["log_rows"] = enrolment_history(self.object)
         return context
 
 

@@ -196,7 +196,7 @@ def test_the_inspect_page_shows_the_audit_history(client, people):
     client.force_login(people.campus_admin)
     html = html_of(client, url("courses_enrolment:inspect", people.li_ld.pk))
     for text in ("李建国", "159****0002", "书法入门班 莲都1班", "On the waiting list",
-                 "Joined the waiting list", "莲都管理员", "to: waitlisted", "History"):
+                 "Joined the waiting list", "莲都管理员", "to: On the waiting list", "History"):
         assert text in html, text
     assert client.get(url("courses_enrolment:history", people.li_ld.pk)).status_code == 200
 
@@ -268,6 +268,12 @@ def test_staff_move_a_student_to_another_class_of_the_term(client, people):
     assert response["Location"] == url("courses_enrolment:inspect", moved.pk)
     assert EnrolmentLogEntry.objects.filter(
         person=people.wang, action="courses.enrolment.move", user=people.campus_admin).exists()
+    # Both the new row and the old one show the move, with the classes by name.
+    for pk in (moved.pk, people.wang_ld.pk):
+        html = html_of(client, url("courses_enrolment:inspect", pk))
+        assert "Moved to another class" in html
+        assert "from class: 书法入门班 莲都1班 · before: Enrolled · to class: 书法入门班 莲都2班" \
+            in html
 
 
 def test_a_move_into_another_campus_class_is_refused_on_the_form(client, people):

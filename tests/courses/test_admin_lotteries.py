@@ -52,8 +52,10 @@ def test_only_school_admins_open_the_lottery_admin(client, world):
                                       algorithm="x")
     assert refused(client.post(url("courses_lottery:action", draw.pk, "draw")))
     assert LotteryDraw.objects.get(pk=draw.pk).status == LotteryDraw.Status.ANNOUNCED
+    assert url("courses_lottery:index") not in page(client, url("wagtailadmin_home"))
     client.force_login(world["school_admin"])
     assert "2026年秋季学期" in page(client, url("courses_lottery:index"))
+    assert url("courses_lottery:index") in page(client, url("wagtailadmin_home"))
 
 
 def test_announcing_shows_the_seed_digest_and_keeps_the_seed_secret(client, world):
