@@ -104,7 +104,7 @@ def test_an_offered_place_can_be_accepted_here(client, english, world):
 
     html = page(client)
 
-    assert "A place is free for you until" in html
+    assert "A place is kept until" in html
     assert f'action="{reverse("courses:offer_accept", args=[enrolment.pk])}"' in html
 
 
