@@ -155,9 +155,16 @@ class EnrolmentIndexView(ScopedIndexView):
     def get_edit_url(self, instance):
         return None  # no free editing: the actions below
 
+    @cached_property
+    def _changeable_sections(self):
+        # Sections, not rows: a school has far fewer classes than enrolments.
+        policy = policy_registry.get_by_type(Enrolment)
+        return set(policy.scoped_sections(self.request.user, ["change"])
+                   .values_list("pk", flat=True))
+
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
-        if instance.pk in self._changeable_pks:
+        if instance.section_id in self._changeable_sections:
             for priority, (label, url, icon) in enumerate(
                 actions.action_links(self, instance), start=40
             ):

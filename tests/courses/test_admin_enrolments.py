@@ -326,3 +326,20 @@ def test_role_groups_get_the_enrolment_permissions():
     assert "change_enrolment" not in codenames(roles.TEACHER)
     assert "add_enrolment" not in codenames(roles.SCHOOL_ADMIN)
     assert "change_lotterydraw" not in codenames(roles.CAMPUS_ADMIN)
+
+
+def test_the_list_costs_the_same_queries_for_more_rows(client, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(people.campus_admin)
+    index = url("courses_enrolment:index")
+    client.get(index)  # warm caches (permissions, site settings)
+    with CaptureQueriesContext(connection) as few:
+        client.get(index)
+    for n in range(10):
+        enrol(student(f"学员{n}", f"+861500000{n:04d}"), people.section_ld,
+              Enrolment.Status.WAITLISTED)
+    with CaptureQueriesContext(connection) as many:
+        assert "学员9" in client.get(index).content.decode()
+    assert len(many) == len(few)
