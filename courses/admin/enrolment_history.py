@@ -44,7 +44,9 @@ def _section_names(entries) -> dict[int, str]:
 def data_text(data: dict, *, sections: dict[int, str], values: dict) -> str:
     """An audit row's data as "label: value" pairs in words."""
     parts = []
-    for key, value in (data or {}).items():
+    # A fixed order: PostgreSQL's jsonb does not keep the order keys were written in.
+    order = {key: n for n, key in enumerate(DATA_LABELS)}
+    for key, value in sorted((data or {}).items(), key=lambda kv: (order.get(kv[0], 99), kv[0])):
         if key in HIDDEN or value in (None, ""):
             continue
         if key.endswith("section"):

@@ -272,7 +272,7 @@ def test_staff_move_a_student_to_another_class_of_the_term(client, people):
     for pk in (moved.pk, people.wang_ld.pk):
         html = html_of(client, url("courses_enrolment:inspect", pk))
         assert "Moved to another class" in html
-        assert "from class: 书法入门班 莲都1班 · before: Enrolled · to class: 书法入门班 莲都2班" \
+        assert "before: Enrolled · from class: 书法入门班 莲都1班 · to class: 书法入门班 莲都2班" \
             in html
 
 
