@@ -20,8 +20,7 @@ so that anyone can read it and recompute a published draw (docs/lottery.md).
 """
 
 import hashlib
-from collections import Counter
-from dataclasses import dataclass
+from typing import NamedTuple
 
 ALGORITHM = "sha256-rank-v1"
 
@@ -30,8 +29,7 @@ WAITLISTED = "waitlisted"
 NOT_DRAWN = "not_drawn"
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(NamedTuple):
     """One lottery request as the draw sees it."""
 
     key: int  # the enrolment's id (private; never published)
@@ -42,8 +40,7 @@ class Request:
     is_new: bool
 
 
-@dataclass(frozen=True)
-class Places:
+class Places(NamedTuple):
     """What a class has to give in the draw: ``free`` places in all, of
     which ``reserved`` are kept for new students."""
 
@@ -51,8 +48,7 @@ class Places:
     reserved: int = 0
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     score: str
     rank: int
     outcome: str  # WON, WAITLISTED or NOT_DRAWN
@@ -79,7 +75,9 @@ def inputs_digest(requests) -> str:
 
 def draw_order(requests, *, seed: str, round_robin: bool) -> list[tuple[str, Request]]:
     """(score, request) pairs in draw order."""
-    scored = [(ticket_score(seed=seed, section_id=r.section, ticket=r.ticket), r)
+    prefix = f"{seed}:"
+    sha256 = hashlib.sha256
+    scored = [(sha256(f"{prefix}{r.section}:{r.ticket}".encode()).hexdigest(), r)
               for r in requests]
     if round_robin:
         scored.sort(key=lambda p: (p[1].preference, p[0], p[1].section, p[1].ticket))
@@ -96,39 +94,35 @@ def allocate(requests, *, seed: str, round_robin: bool, places: dict[int, Places
     ``held`` maps a person to the places they held before the draw;
     ``limit`` is the most places one person may hold (None: no limit)."""
     order = draw_order(requests, seed=seed, round_robin=round_robin)
-    held = Counter(held or {})
+    held = dict(held or {})
+    limit = float("inf") if limit is None else limit
     free = {s: p.free for s, p in places.items()}
     reserved = {s: min(p.reserved, p.free) for s, p in places.items()}
-    ranks: Counter = Counter()
-    ranked, result, waiting = [], {}, []
-
-    def at_limit(person: int) -> bool:
-        return limit is not None and held[person] >= limit
-
+    ranks: dict[int, int] = {}
+    result, waiting = {}, []
     for score, r in order:
-        ranks[r.section] += 1
-        ranked.append((score, r, ranks[r.section]))
-    for score, r, rank in ranked:
-        s = r.section
-        if at_limit(r.person):
+        s, person = r.section, r.person
+        rank = ranks[s] = ranks.get(s, 0) + 1
+        left = free.get(s, 0)
+        kept = reserved.get(s, 0)
+        if held.get(person, 0) >= limit:
             outcome = NOT_DRAWN
-        elif r.is_new and reserved.get(s, 0) > 0:
-            reserved[s] -= 1
-            free[s] -= 1
+        elif r.is_new and kept > 0:
+            reserved[s], free[s] = kept - 1, left - 1
             outcome = WON
-        elif free.get(s, 0) - reserved.get(s, 0) > 0:
-            free[s] -= 1
+        elif left - kept > 0:
+            free[s] = left - 1
             outcome = WON
         else:
             outcome = WAITLISTED
             waiting.append((score, r, rank))
-        if outcome == WON:
-            held[r.person] += 1
+        if outcome is WON:
+            held[person] = held.get(person, 0) + 1
         result[r.key] = Outcome(score, rank, outcome)
     # Reserved places no new student took go to whoever waits, in order.
     for score, r, rank in waiting:
-        if free.get(r.section, 0) > 0 and not at_limit(r.person):
+        if free.get(r.section, 0) > 0 and held.get(r.person, 0) < limit:
             free[r.section] -= 1
-            held[r.person] += 1
+            held[r.person] = held.get(r.person, 0) + 1
             result[r.key] = Outcome(score, rank, WON)
     return result

@@ -5,7 +5,6 @@ A draw touches up to 100,000 requests at once, so nothing here saves one row
 at a time: entries and audit rows are inserted in bulk (PostgreSQL: COPY),
 and enrolment rows change in one set-based ``UPDATE … FROM`` the entries."""
 
-import io
 import json
 import uuid
 
@@ -123,33 +122,35 @@ def enrolments_update(*, draw, now) -> int:
 def audit_write(*, draw, rows, outcomes, actor, now, rerun: bool) -> None:
     """One ``courses.enrolment.draw`` audit row per request, the same shape
     as ``courses.audit.enrolment_log`` writes (label = the enrolment as text
-    after the change; data: outcome, rank, draw), all under one uuid."""
+    after the change; data: outcome, rank, draw), all under one uuid,
+    inserted in bulk (COPY on PostgreSQL)."""
     content_type = ContentType.objects.get_for_model(Enrolment, for_concrete_model=False)
     sections = dict(
         (pk, f"{title} {name}") for pk, title, name in
         Section.objects.filter(pk__in={row[2] for row in rows})
         .values_list("pk", "course__title", "name")
     )
-    status_label = {status: str(Status(status).label) for status in STATUS_OF_OUTCOME.values()}
-    action_uuid = uuid.uuid4()
-    stamp = now
-    user_id = actor.pk if actor is not None else None
+    status_label = {outcome: str(Status(status).label)
+                    for outcome, status in STATUS_OF_OUTCOME.items()}
+    common = {"content_type": content_type.pk, "now": now, "uuid": uuid.uuid4(),
+              "user": actor.pk if actor is not None else None}
     records = []
     for row in rows:
         key, person, section = row[0], row[1], row[2]
         result = outcomes[key]
-        status = STATUS_OF_OUTCOME[result.outcome]
-        label = f"{display_name(row)} · {sections[section]} · {status_label[status]}"
+        label = f"{display_name(row)} · {sections[section]} · {status_label[result.outcome]}"
         data = {"outcome": result.outcome, "rank": result.rank, "draw": draw.pk,
-                "before": Status.APPLIED, "after": status}
+                "before": Status.APPLIED, "after": STATUS_OF_OUTCOME[result.outcome]}
         if rerun:
             data["rerun"] = True
-        records.append((content_type.pk, label, DRAW_ACTION, data, stamp, action_uuid,
-                        user_id, False, False, str(key), key, person, section))
-    columns = ["content_type_id", "label", "action", "data", "timestamp", "uuid", "user_id",
-               "content_changed", "deleted", "object_id", "enrolment_id", "person_id",
-               "section_id"]
-    insert_rows(EnrolmentLogEntry, columns, records)
+        records.append((common["content_type"], label, DRAW_ACTION, data, now, common["uuid"],
+                        common["user"], False, False, str(key), key, person, section))
+    insert_rows(EnrolmentLogEntry, AUDIT_COLUMNS, records)
+
+
+AUDIT_COLUMNS = ["content_type_id", "label", "action", "data", "timestamp", "uuid", "user_id",
+                 "content_changed", "deleted", "object_id", "enrolment_id", "person_id",
+                 "section_id"]
 
 
 STATUS_OF_OUTCOME = {algo.WON: Status.ENROLLED, algo.WAITLISTED: Status.WAITLISTED,
@@ -177,27 +178,15 @@ def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
 
 
 def _copy(model, columns: list[str], rows: list[tuple]) -> None:
-    """COPY … FROM STDIN in text format (psycopg 3)."""
+    """COPY … FROM STDIN (psycopg 3 adapts each value; a dict goes as JSON)."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(_copy_text(value) for value in row))
-        buffer.write("\n")
+    json_at = [i for i, value in enumerate(rows[0]) if isinstance(value, dict)]
     with (connection.cursor() as cursor,
           cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy):
-        copy.write(buffer.getvalue())
-
-
-def _copy_text(value) -> str:
-    if value is None:
-        return r"\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, dict):
-        value = json.dumps(value, ensure_ascii=False)
-    elif hasattr(value, "isoformat"):
-        value = value.isoformat()
-    text = str(value)
-    return (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-            .replace("\r", "\\r"))
+        for row in rows:
+            if json_at:
+                row = list(row)
+                for i in json_at:
+                    row[i] = json.dumps(row[i], ensure_ascii=False)
+            copy.write_row(row)

@@ -344,3 +344,18 @@ def test_nothing_is_sent_before_the_draw_commits(world, staff, django_capture_on
 
     assert Notification.objects.count() == 0
     assert callbacks
+
+
+def test_audit_labels_read_like_the_enrolment_whoever_the_person_is(world, staff):
+    named = request(person("王秀英"), world["a"])
+    by_parts = request(UserFactory(last_name="李", first_name="建国"), world["a"])
+    by_phone = request(UserFactory(phone="+8613912345678"), world["a"])
+    by_email = request(UserFactory(phone=None, email="chen@example.com"), world["b"])
+
+    drawn(world, staff)
+
+    for row in (named, by_parts, by_phone, by_email):
+        row.refresh_from_db()
+        log = EnrolmentLogEntry.objects.get(enrolment=row, action="courses.enrolment.draw")
+        assert log.label == str(row)
+    assert "139 1234 5678" in EnrolmentLogEntry.objects.get(enrolment=by_phone).label
