@@ -109,15 +109,21 @@ def _vary(response: HttpResponse) -> HttpResponse:
 def stored_page(request: HttpRequest, key: str) -> HttpResponse | None:
     """The stored page under ``key`` if it is of the current version, with a
     fresh CSRF token; one cache round trip, no query."""
+    return lookup(request, key)[0]
+
+
+def lookup(request: HttpRequest, key: str) -> tuple[HttpResponse | None, int | None]:
+    """``stored_page`` and the current version (None when the cache has
+    none), from the same cache round trip."""
     found = cache.get_many([VERSION_KEY, key])
-    stored = found.get(key)
-    if stored is None or stored[0] != found.get(VERSION_KEY):
-        return None
+    stored, version = found.get(key), found.get(VERSION_KEY)
+    if stored is None or stored[0] != version:
+        return None, version
     _version, content, content_type = stored
     token = get_token(request).encode()
     response = HttpResponse(content.replace(CSRF_PLACEHOLDER, token), content_type=content_type)
     response["X-Catalogue-Cache"] = "hit"
-    return _vary(response)
+    return _vary(response), version
 
 
 def cached_page(request: HttpRequest, *, render: Callable[[], HttpResponse]) -> HttpResponse:
@@ -147,11 +153,15 @@ def cached_page(request: HttpRequest, *, render: Callable[[], HttpResponse]) -> 
 # --- the school's header and footer -------------------------------------------
 
 SCHOOL_KEY = "courses:catalogue:school:{site}"
+# Where prime_school_settings puts the catalogue filter's campus and
+# department choices (courses.forms.filter_choices) on the request.
+FILTER_CHOICES = "_courses_filter_choices"
 
 
 def prime_school_settings(request: HttpRequest) -> None:
     """Put the school's ``SchoolSettings`` and ``NavigationSettings`` (its
-    menu items and their pages loaded) on ``request``, where Wagtail's
+    menu items and their pages loaded), and the campus and department
+    choices of the catalogue's filters, on ``request``, where Wagtail's
     ``for_request`` (the ``settings`` context processor, ``{% help_phone %}``)
     finds them, from the cache when they are there: the header and footer
     of a rendered catalogue page then cost no query. Kept under the same
@@ -168,18 +178,23 @@ def prime_school_settings(request: HttpRequest) -> None:
     found = cache.get_many([VERSION_KEY, key])
     version, stored = found.get(VERSION_KEY), found.get(key)
     if stored is not None and version is not None and stored[0] == version:
-        school, navigation = stored[1], stored[2]
+        school, navigation, choices = stored[1], stored[2], stored[3]
     else:
+        from courses.forms import filter_choices
+
         version = catalogue_version()
         school = SchoolSettings.for_site(site)
         navigation = NavigationSettings.for_site(site)
-        navigation.menu_items.set(
-            navigation.menu_items.get_live_queryset().select_related("link_page")
-        )
-        cache.set(key, (version, school, navigation), PAGE_TIMEOUT)
+        items = list(navigation.menu_items.get_live_queryset().select_related("link_page"))
+        for item in items:
+            item.url  # noqa: B018 (worked out now, so that it is stored with the item)
+        navigation.menu_items.set(items)
+        choices = filter_choices(school=site.root_page)
+        cache.set(key, (version, school, navigation, choices), PAGE_TIMEOUT)
     for setting in (school, navigation):
         setting._request = request
         setattr(request, type(setting).get_cache_attr_name(), setting)
+    setattr(request, FILTER_CHOICES, choices)
 
 
 # --- invalidation --------------------------------------------------------------
@@ -199,8 +214,8 @@ def _on_settings_saved(sender, created=False, **kwargs):
 
 def connect_cache_signals() -> None:
     """Invalidate the cached pages when the data behind them changes."""
-    from wagtail.models import Site
-    from wagtail.signals import page_published, page_unpublished
+    from wagtail.models import PageViewRestriction, Site
+    from wagtail.signals import page_published, page_unpublished, post_page_move
 
     from cms.models import HomePage, MenuItem, NavigationSettings, SchoolSettings
     from courses.models import (
@@ -218,15 +233,17 @@ def connect_cache_signals() -> None:
 
     # The page shows sections (times, sessions, seats), terms, departments,
     # and in its header and footer the Site's name, the school's settings
-    # and its menu.
+    # and its menu. Who may see a page (view restrictions) and where pages
+    # are (moves) also decide what the middleware may serve or route.
     models = (Section, SectionSlot, ClassSession, Enrolment, Term, TermDay, Department,
-              Site, MenuItem, SchoolSettings, NavigationSettings)
+              Site, MenuItem, SchoolSettings, NavigationSettings, PageViewRestriction)
     for signal in (post_save, post_delete):
         for model in models:
             handler = (_on_settings_saved if signal is post_save
                        and model in (SchoolSettings, NavigationSettings) else _on_change)
             signal.connect(handler, sender=model,
                            dispatch_uid=f"courses-cache-{model.__name__}-{id(signal)}")
+    post_page_move.connect(_on_change, dispatch_uid="courses-cache-page-move")
     for signal in (page_published, page_unpublished):
         for model in (CourseIndexPage, CoursePage, CampusPage, HomePage):
             signal.connect(_on_change, sender=model,

@@ -67,12 +67,12 @@ class CatalogueFilterForm(forms.Form):
         initial = {name: value for name, value in data.items() if _chosen(value)}
         return cls(initial={"time": "", **initial}, school=school), filters
 
-    def shown_fields(self) -> list[dict]:
+    def shown_fields(self, choices: dict | None = None) -> list[dict]:
         """The visible fields as courses/includes/filter_form.html writes
         them: name, id, label, kind and the choices as (value, label,
         selected) text, the campuses and departments read as two small
-        ``values_list`` queries (no page or model instances) and no Django
-        widget rendered. The page is the same HTML as Django's Select,
+        ``values_list`` queries (no page or model instances), or given as
+        ``choices`` (``filter_choices``), and no Django widget rendered. The page is the same HTML as Django's Select,
         RadioSelect and CheckboxInput in includes/form_field.html give
         (only the first matching choice is selected, "" when none is)."""
         shown = []
@@ -84,16 +84,16 @@ class CatalogueFilterForm(forms.Form):
                               "label": label, "checked": bool(value)})
                 continue
             if isinstance(field, forms.ModelChoiceField):
-                choices = [("", str(field.empty_label)), *(
-                    (str(pk), str(text))
-                    for pk, text in field.queryset.values_list("pk", _TEXT_OF[name])
-                )]
+                listed = (choices[name] if choices is not None
+                          else field.queryset.values_list("pk", _TEXT_OF[name]))
+                choices_of_field = [("", str(field.empty_label)),
+                                    *((str(pk), str(text)) for pk, text in listed)]
                 value = getattr(value, "pk", value)
             else:
-                choices = [(str(v), str(text)) for v, text in field.choices]
+                choices_of_field = [(str(v), str(text)) for v, text in field.choices]
             current = "" if value is None else str(value)
             options, selected = [], False
-            for choice_value, text in choices:
+            for choice_value, text in choices_of_field:
                 is_selected = not selected and choice_value == current
                 selected = selected or is_selected
                 options.append((choice_value, text, is_selected))
@@ -120,6 +120,14 @@ class CatalogueFilterForm(forms.Form):
 
 # What a model choice shows (its __str__): a page's title, a department's name.
 _TEXT_OF = {"campus": "title", "department": "name"}
+
+
+def filter_choices(*, school) -> dict[str, list[tuple[int, str]]]:
+    """The campus and department choices of ``school``'s catalogue filters
+    as (pk, text) pairs: what ``CatalogueFilterForm.shown_fields`` lists."""
+    form = CatalogueFilterForm(school=school)
+    return {name: list(form.fields[name].queryset.values_list("pk", text))
+            for name, text in _TEXT_OF.items()}
 
 
 def _chosen(value) -> bool:

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -77,10 +78,11 @@ class MenuItem(Orderable):
     def __str__(self):
         return self.label
 
-    @property
+    @cached_property
     def url(self) -> str:
         """A path for a page of this menu's own site (so it can be compared
-        with ``request.path``), a full URL for another site's page."""
+        with ``request.path``), a full URL for another site's page. Worked
+        out once per loaded item (the header writes each link twice)."""
         if self.link_page_id:
             parts = self.link_page.get_url_parts()
             if parts is None:

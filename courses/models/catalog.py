@@ -75,7 +75,7 @@ class CourseIndexPage(RoutablePageMixin, Page):
 
         parts = self.get_url_parts(request)
         if parts is not None:
-            remember_catalogue(parts[2])
+            remember_catalogue(parts[2], request, self)
 
         def render():
             prime_school_settings(request)
@@ -106,31 +106,43 @@ class CourseIndexPage(RoutablePageMixin, Page):
 
     @path("", name="catalogue")
     def catalogue(self, request):
+        from courses.cache import FILTER_CHOICES
+        from courses.catalogue_cards import cards_html, catalogue_cards
         from courses.forms import CatalogueFilterForm
-        from courses.selectors import section_cards
 
         school = self.school()
         form, filters = CatalogueFilterForm.from_query(request.GET, school=school)
-        paginator = Paginator(self.public_sections(school=school, **filters), self.per_page)
-        sections_page = paginator.get_page(request.GET.get("page"))
-        # The cards as text (no Wagtail page per row, no include per card);
-        # a section's URL from the catalogue's own, worked out once.
+        # A section's URL from the catalogue's own, worked out once.
         base = self.get_url(request) or ""
         head, _mark, tail = self.reverse_subpage("section", args=[_PK_MARK]).lstrip("/").partition(
             str(_PK_MARK)
         )
         prefix = f"{base}{head}"
-        cards = section_cards(sections_page.object_list, url_of=lambda pk: f"{prefix}{pk}{tail}")
+
+        def page_of(number: int):
+            start = (number - 1) * self.per_page
+            return catalogue_cards(school=school, filters=filters, start=start,
+                                   stop=start + self.per_page,
+                                   url_of=lambda pk: f"{prefix}{pk}{tail}")
+
+        asked = _page_number(request.GET.get("page"))
+        cards, total = page_of(asked)
+        # Django's paginator for the page numbers (it counts a range: no query);
+        # a page past the end shows the last one, as Paginator.get_page does.
+        paginator = Paginator(range(total), self.per_page)
+        sections_page = paginator.get_page(asked)
+        if sections_page.number != asked:
+            cards, total = page_of(sections_page.number)
         query = request.GET.copy()
         query.pop("page", None)
         return self.render(request, context_overrides={
             "form": form,
+            "filter_fields": form.shown_fields(getattr(request, FILTER_CHOICES, None)),
             "filtered": bool(filters),
             "chosen": form.chosen(),
             "paginator": paginator,
             "sections_page": sections_page,
-            "cards": cards,
-            "teacher_label": _("Teacher:"),
+            "cards": cards_html(cards, teacher_label=_("Teacher:")),
             "page_query": query.urlencode(),
         })
 
@@ -168,6 +180,15 @@ class CourseIndexPage(RoutablePageMixin, Page):
 
 
 _PK_MARK = 987654321
+
+
+def _page_number(value) -> int:
+    """A page number from the query string; anything else is page 1."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return max(number, 1)
 
 
 def _url_with_next(name: str, target: str) -> str:

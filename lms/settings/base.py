@@ -285,6 +285,8 @@ WAGTAILSEARCH_BACKENDS = {
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "txt"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_LOGIN_URL = "account_login"
+# Pages with a login restriction send visitors to our own login page.
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 # A form that sat open too long gets plain words and a way back.
 CSRF_FAILURE_VIEW = "lms.accounts.views.csrf_failure"
 

@@ -9,9 +9,10 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from wagtail.models import PageViewRestriction
 
 from courses.cache import cached_page
-from courses.models import ClassSession, Enrolment, Section, SectionSlot
+from courses.models import ClassSession, CourseIndexPage, Enrolment, Section, SectionSlot
 from tests.factories import UserFactory
 
 from . import factories as f
@@ -231,3 +232,34 @@ def test_a_new_school_name_and_menu_show_on_the_next_request(client, world):
     html = client.get("/courses/?time=evening").content.decode()
     assert "· 老年大学东校</title>" in html
     assert '<a href="/timetable/">Timetable</a>' in html
+
+
+def test_a_known_route_is_used_only_while_nothing_changed(client, world):
+    # The third visit is routed from what this process remembered (no Site
+    # or page-tree query); a new slug makes the old path a 404 at once.
+    for r in ("a", "b"):
+        client.get(f"/courses/?r={r}")
+    with CaptureQueriesContext(connection) as routed:
+        assert "5 classes found" in client.get("/courses/?r=c").content.decode()
+    assert not [q for q in routed.captured_queries if "wagtailcore_site" in q["sql"]]
+    catalogue = CourseIndexPage.objects.get(slug="courses")
+    catalogue.slug = "classes"
+    catalogue.save_revision().publish()
+    assert client.get("/courses/?r=d").status_code == 404
+    assert "5 classes found" in client.get("/classes/?r=e").content.decode()
+    # A course page under the catalogue is still Wagtail's to route.
+    course = world["painting"]
+    assert client.get(f"/classes/{course.slug}/").status_code == 200
+
+
+def test_a_view_restriction_applies_to_known_routes_and_cached_pages(client, world):
+    for r in ("", "?r=a", "?r=b"):
+        client.get(f"/courses/{r}")
+    assert client.get("/courses/")["X-Catalogue-Cache"] == "hit"
+    catalogue = CourseIndexPage.objects.get(slug="courses")
+    PageViewRestriction.objects.create(page=catalogue, restriction_type="login")
+    for path in ("/courses/", "/courses/?r=b", "/courses/?r=c",
+                 section_url(world["calligraphy_1"])):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert "/accounts/login/" in response["Location"]
