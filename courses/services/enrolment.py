@@ -1,5 +1,7 @@
 """Enrolment (报名): enrol, withdraw, the waiting list and its timed offers,
 moving a student and recording the fee (issue 4; DESIGN rules 1–3, 9).
+The waiting list and offers live in ``courses.services.waitlist`` and are
+re-exported here.
 
 Every write follows one sequence (STYLE §3): a durable transaction → the
 locks, once, in the global order of ``courses.services.locking`` (the
@@ -15,32 +17,36 @@ which makes the cached catalogue stale now and again after commit
 """
 
 import datetime
-import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.audit import enrolment_log
 from courses.models import Enrolment, LotteryDraw, Section
-from courses.selectors import WAITLIST_ORDER, waitlist_position
+from courses.selectors import waitlist_position
 from lms.accounts.models import User
 
 from . import eligibility, locking
-from .eligibility import EnrolmentBusy, EnrolmentRefused, when
+from .eligibility import EnrolmentBusy, EnrolmentRefused
 from .enrolment_notices import enrolment_notify
+from .waitlist import (
+    RUNNING,
+    enrolment_transaction,
+    locked_row,
+    offer_accept,
+    offers_expire,
+    waitlist_promote,
+)
 
 __all__ = [
     "EnrolmentBusy", "EnrolmentRefused", "EnrolmentResult", "enrolment_create",
     "enrolment_fee_record", "enrolment_move", "enrolment_withdraw", "offer_accept",
     "offers_expire", "waitlist_promote",
 ]
-
-logger = logging.getLogger(__name__)
 
 Status = Enrolment.Status
 Source = Enrolment.Source
@@ -49,8 +55,6 @@ OUTCOMES = {Status.ENROLLED: "enrolled", Status.WAITLISTED: "waitlisted",
 _ACTIONS = {Status.ENROLLED: "courses.enrolment.enrol",
             Status.WAITLISTED: "courses.enrolment.waitlist",
             Status.APPLIED: "courses.enrolment.apply"}
-# A freed seat may go to the waiting list of a class that is still running.
-_PROMOTING = (Section.Status.OPEN, Section.Status.CLOSED)
 _NOTE_MAX = Enrolment._meta.get_field("fee_note").max_length
 
 
@@ -60,15 +64,6 @@ class EnrolmentResult:
     outcome: str  # "enrolled" | "waitlisted" | "applied" | "offered"
     created: bool  # False: the person already had this live enrolment; nothing changed
     position: int | None  # place on the waiting list (1 = next), else None
-
-
-@contextmanager
-def _transaction() -> Iterator[None]:
-    try:
-        with locking.locked_transaction():
-            yield
-    except locking.LockBusy as exc:
-        raise EnrolmentBusy() from exc
 
 
 def enrolment_create(*, person: User, section: Section, actor: User, source: str | None = None,
@@ -106,7 +101,7 @@ def enrolment_create(*, person: User, section: Section, actor: User, source: str
     if not locking.LOCKING:
         return _create_unlocked(person=person, section=section, actor=actor, source=source,
                                 preference=preference, now=now)
-    with _transaction():
+    with enrolment_transaction():
         person = locking.lock_people([person.pk])[person.pk]
         section = locking.lock_sections([section.pk])[section.pk]
         state = eligibility.person_state(person=person, section=section)
@@ -125,7 +120,7 @@ def _create_unlocked(*, person: User, section: Section, now: datetime.datetime,
     section = locking.lock_sections([section.pk])[section.pk]
     state = eligibility.person_state(person=person, section=section)
     counted = eligibility.seats(section)
-    with _transaction():
+    with enrolment_transaction():
         return _create(person=person, section=section, now=now, state=state,
                        count_seats=lambda: counted, **kwargs)
 
@@ -187,14 +182,6 @@ def _drawn(section: Section) -> bool:
     ).exists()
 
 
-def _locked_row(enrolment: Enrolment) -> tuple[Enrolment, Section]:
-    """Lock ``enrolment``'s section and re-read the row under it."""
-    section = locking.lock_sections([enrolment.section_id])[enrolment.section_id]
-    row = Enrolment.objects.select_related("person__profile").get(pk=enrolment.pk)
-    row.section = section
-    return row, section
-
-
 def enrolment_withdraw(*, enrolment: Enrolment, actor: User, reason: str = "",
                        now: datetime.datetime | None = None) -> Enrolment:
     """Withdraw a live enrolment (enrolled, offered, waiting or requested).
@@ -205,8 +192,8 @@ def enrolment_withdraw(*, enrolment: Enrolment, actor: User, reason: str = "",
     with ``reason``; after commit the person, their family members and
     whoever was promoted are notified. Returns the row as saved."""
     now = now or timezone.now()
-    with _transaction():
-        row, section = _locked_row(enrolment)
+    with enrolment_transaction():
+        row, section = locked_row(enrolment)
         if row.status not in Enrolment.LIVE:
             return row
         before = row.status
@@ -218,127 +205,6 @@ def enrolment_withdraw(*, enrolment: Enrolment, actor: User, reason: str = "",
         if before in Enrolment.SEATED:
             waitlist_promote(section=section, actor=actor, now=now)
     return row
-
-
-def waitlist_promote(*, section: Section, actor: User | None = None,
-                     now: datetime.datetime | None = None) -> list[Enrolment]:
-    """Give the section's free seats to its waiting list, in order
-    (``WAITLIST_ORDER``). Call only inside a service's transaction, under
-    the section's lock (``section`` as returned by ``lock_sections``).
-
-    A place kept for new students goes to the first new student in line;
-    returning students behind them keep their order. With the term's
-    ``offer_hours`` at 0 the person is enrolled at once (audit ``promote``),
-    otherwise offered the place until now + ``offer_hours`` (audit
-    ``offer``). Notified after commit. Returns the promoted rows."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("waitlist_promote must run under the section's lock")
-    now = now or timezone.now()
-    if section.status not in _PROMOTING:
-        return []
-    seats = eligibility.seats(section)
-    free, kept = seats.free, max(section.reserved_for_new - seats.seated_new, 0)
-    if not free or not seats.waiting:
-        return []
-    queue = (Enrolment.objects.filter(section_id=section.pk, status=Status.WAITLISTED)
-             .select_related("person__profile").order_by(*WAITLIST_ORDER))
-    if not kept:
-        queue = queue[:free]
-    hours = section.term.offer_hours
-    promoted = []
-    for row in queue:
-        if free <= 0:
-            break
-        if not row.is_new_student and free <= kept:
-            continue
-        row.section = section
-        if hours:
-            row.status, row.offer_expires_at = Status.OFFERED, now + datetime.timedelta(hours=hours)
-            action, event = "courses.enrolment.offer", "offered"
-        else:
-            row.status, row.enrolled_at = Status.ENROLLED, now
-            action, event = "courses.enrolment.promote", "promoted"
-        row.save(update_fields=["status", "offer_expires_at", "enrolled_at", "updated_at"])
-        enrolment_log(enrolment=row, action=action, actor=actor,
-                      data={"from": Status.WAITLISTED, "to": row.status})
-        enrolment_notify(enrolment=row, event=event, actor=actor)
-        free -= 1
-        if row.is_new_student:
-            kept = max(kept - 1, 0)
-        promoted.append(row)
-    return promoted
-
-
-def _expire(row: Enrolment, *, now: datetime.datetime) -> None:
-    row.status, row.withdrawn_at = Status.WITHDRAWN, now
-    row.save(update_fields=["status", "withdrawn_at", "updated_at"])
-    enrolment_log(enrolment=row, action="courses.enrolment.expire", actor=None,
-                  data={"from": Status.OFFERED, "reason": "offer expired",
-                        "offer_expires_at": row.offer_expires_at.isoformat()})
-    enrolment_notify(enrolment=row, event="expired")
-
-
-def offer_accept(*, enrolment: Enrolment, actor: User,
-                 now: datetime.datetime | None = None) -> Enrolment:
-    """Accept an offered place before it expires: the row becomes enrolled
-    (audit ``accept``, notice after commit). A repeat returns the enrolled
-    row unchanged. Raises ``EnrolmentRefused``: ``offer_expired`` (the time
-    ran out: the offer is expired and the seat promoted, and that is
-    committed before the refusal) or ``not_offered``."""
-    now = now or timezone.now()
-    expired = False
-    with _transaction():
-        row, section = _locked_row(enrolment)
-        if row.status == Status.ENROLLED:
-            return row
-        if row.status == Status.OFFERED and row.offer_expires_at <= now:
-            _expire(row, now=now)
-            waitlist_promote(section=section, actor=None, now=now)
-            expired = True
-        elif row.status == Status.OFFERED:
-            row.status, row.enrolled_at = Status.ENROLLED, now
-            row.save(update_fields=["status", "enrolled_at", "updated_at"])
-            enrolment_log(enrolment=row, action="courses.enrolment.accept", actor=actor,
-                          data={"from": Status.OFFERED, "to": Status.ENROLLED})
-            enrolment_notify(enrolment=row, event="accepted", actor=actor)
-            return row
-    if expired or (row.status == Status.WITHDRAWN and row.offer_expires_at is not None
-                   and row.enrolled_at is None):
-        raise EnrolmentRefused("offer_expired", _(
-            "Sorry, the time to accept this place ended on %(date)s, so it has gone to the "
-            "next person on the waiting list.") % {"date": when(row.offer_expires_at)})
-    raise EnrolmentRefused("not_offered", _("There is no place waiting for you in this class."))
-
-
-def offers_expire(*, now: datetime.datetime | None = None) -> int:
-    """Withdraw every offer whose time ran out (audit ``expire``, reason
-    "offer expired", no actor) and give each freed seat to the next person
-    on the waiting list, one transaction per section. Idempotent; a section
-    whose lock is busy is left for the next run. Returns how many offers
-    expired."""
-    now = now or timezone.now()
-    section_ids = sorted(set(
-        Enrolment.objects.filter(status=Status.OFFERED, offer_expires_at__lte=now)
-        .values_list("section_id", flat=True)
-    ))
-    expired = 0
-    for section_id in section_ids:
-        try:
-            with _transaction():
-                section = locking.lock_sections([section_id])[section_id]
-                rows = list(Enrolment.objects.filter(
-                    section_id=section_id, status=Status.OFFERED, offer_expires_at__lte=now,
-                ).select_related("person__profile"))
-                for row in rows:
-                    row.section = section
-                    _expire(row, now=now)
-                waitlist_promote(section=section, actor=None, now=now)
-        except EnrolmentBusy:
-            logger.warning("Offers of section %s not expired: busy; the next run will.",
-                           section_id)
-            continue
-        expired += len(rows)
-    return expired
 
 
 def enrolment_move(*, enrolment: Enrolment, to_section: Section, actor: User,
@@ -354,7 +220,7 @@ def enrolment_move(*, enrolment: Enrolment, to_section: Section, actor: User,
     ``not_live``, ``same_class``, ``not_open`` (the other class is not
     running), ``already`` (the person is in it), ``full``."""
     now = now or timezone.now()
-    with _transaction():
+    with enrolment_transaction():
         person = locking.lock_people([enrolment.person_id])[enrolment.person_id]
         sections = locking.lock_sections([enrolment.section_id, to_section.pk])
         old = Enrolment.objects.get(pk=enrolment.pk)
@@ -364,7 +230,7 @@ def enrolment_move(*, enrolment: Enrolment, to_section: Section, actor: User,
             raise EnrolmentRefused("not_live", _("This enrolment has ended, so it cannot be moved."))
         if target.pk == source.pk:
             raise EnrolmentRefused("same_class", _("The student is already in this class."))
-        if target.status not in _PROMOTING:
+        if target.status not in RUNNING:
             raise EnrolmentRefused("not_open", _("The other class is not running."))
         if Enrolment.objects.filter(person_id=person.pk, section_id=target.pk,
                                     status__in=Enrolment.LIVE).exists():
