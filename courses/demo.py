@@ -23,6 +23,8 @@ from cms.sites import SCHOOLS
 from courses import demo_content as content
 from courses.demo_courses import COURSES_A
 from courses.demo_courses_more import COURSES_B, PARTY_COURSES
+from courses.demo_lottery import COURSE as LOTTERY_COURSE
+from courses.demo_lottery import lottery_ensure
 from courses.demo_people import student_people, students_ensure, teachers_ensure
 from courses.demo_timetable import (
     Campus,
@@ -271,6 +273,10 @@ def seed(stdout) -> None:
                            limit=term.per_person_limit)
     people = {**students, **teachers}
     enrolled = enrolments_ensure(term=term, rows=rows, users=people)
+    drawn = lottery_ensure(term=term, campus=campuses["main"], course=courses[LOTTERY_COURSE],
+                           students=students, skip=set())
+    if drawn:
+        stdout.write(f"courses: a lottery class drawn and published ({drawn} requests)")
     timetabled = sessions_ensure(term=term)
 
     menus = menu_ensure(university, [(content.MENU_LABELS["university"][0], catalogue),

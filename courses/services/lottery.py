@@ -54,15 +54,20 @@ def lottery_announce(*, term: Term, actor: User, round_robin: bool = False) -> L
     at once. Raises ``LotteryError`` while the term has an announced or a
     drawn, unpublished draw (one open draw per term)."""
     with transaction.atomic(durable=True):
-        Term.objects.select_for_update().filter(pk=term.pk).first()
-        if LotteryDraw.objects.filter(term=term, status__in=OPEN_DRAWS).exists():
-            raise LotteryError(_("This term already has a lottery that is not published yet."),
-                               "open_draw")
-        seed = secrets.token_hex(32)
-        return LotteryDraw.objects.create(
-            term=term, seed=seed, seed_digest=algo.seed_digest(seed),
-            algorithm=algo.ALGORITHM, round_robin=round_robin, drawn_by=None,
-        )
+        return lottery_announce_within(term=term, round_robin=round_robin)
+
+
+def lottery_announce_within(*, term: Term, round_robin: bool = False) -> LotteryDraw:
+    """``lottery_announce`` in the caller's transaction (the demo's)."""
+    Term.objects.select_for_update().filter(pk=term.pk).first()
+    if LotteryDraw.objects.filter(term=term, status__in=OPEN_DRAWS).exists():
+        raise LotteryError(_("This term already has a lottery that is not published yet."),
+                           "open_draw")
+    seed = secrets.token_hex(32)
+    return LotteryDraw.objects.create(
+        term=term, seed=seed, seed_digest=algo.seed_digest(seed),
+        algorithm=algo.ALGORITHM, round_robin=round_robin,
+    )
 
 
 def lottery_draw(*, draw: LotteryDraw, actor: User | None = None) -> LotteryDraw:
@@ -85,43 +90,7 @@ def lottery_draw(*, draw: LotteryDraw, actor: User | None = None) -> LotteryDraw
     now = timezone.now()
     try:
         with _gc_paused(), transaction.atomic(durable=True):
-            _lock_timeout()
-            draw = (LotteryDraw.objects.select_for_update().select_related("term")
-                    .get(pk=draw.pk))
-            if draw.status == LotteryDraw.Status.PUBLISHED:
-                raise LotteryError(_("This lottery is published: it cannot be drawn again."),
-                                   "published")
-            sections = list(
-                Section.objects.select_for_update()
-                .filter(term=draw.term, enrolment_mode=Section.Mode.LOTTERY)
-                .exclude(status=Section.Status.CANCELLED).order_by("pk")
-                .values_list("pk", "capacity", "reserved_for_new")
-            )
-            rerun = draw.status == LotteryDraw.Status.DRAWN
-            if rerun:
-                _reset(draw)
-            section_ids = [pk for pk, _cap, _res in sections]
-            lottery_writes.tickets_fill(section_ids=section_ids)
-            rows = lottery_writes.requests_of(section_ids=section_ids)
-            requests = [lottery_writes.as_request(row) for row in rows]
-            held = lottery_writes.held_of(term=draw.term, section_ids=section_ids)
-            places, held_by = _places(sections, held)
-            outcomes = algo.allocate(
-                requests, seed=draw.seed, round_robin=draw.round_robin, places=places,
-                held=held_by, limit=draw.term.per_person_limit,
-            )
-            lottery_writes.entries_write(draw=draw, requests=requests, outcomes=outcomes,
-                                         held=held)
-            lottery_writes.enrolments_update(draw=draw, now=now)
-            lottery_writes.audit_write(draw=draw, rows=rows, outcomes=outcomes, actor=actor,
-                                       now=now, rerun=rerun)
-            draw.status = LotteryDraw.Status.DRAWN
-            draw.drawn_at, draw.drawn_by = now, actor
-            draw.inputs_digest = algo.inputs_digest(requests)
-            draw.entries_count = len(requests)
-            draw.algorithm = algo.ALGORITHM
-            draw.save(update_fields=["status", "drawn_at", "drawn_by", "inputs_digest",
-                                     "entries_count", "algorithm"])
+            draw = lottery_draw_within(draw=draw, actor=actor, now=now)
             _after_commit(draw.pk)
     except OperationalError as error:
         if not _is_lock_timeout(error):
@@ -129,6 +98,50 @@ def lottery_draw(*, draw: LotteryDraw, actor: User | None = None) -> LotteryDraw
         raise LotteryError(
             _("Many people are enrolling right now. Please try the draw again in a moment."),
             "busy") from error
+    return draw
+
+
+def lottery_draw_within(*, draw: LotteryDraw, actor: User | None, now) -> LotteryDraw:
+    """The draw in the caller's transaction (``lottery_draw``'s, or the
+    demo's): the same locks and writes, no notices. Raises ``LotteryError``
+    for a published draw."""
+    _lock_timeout()
+    draw = (LotteryDraw.objects.select_for_update().select_related("term")
+            .get(pk=draw.pk))
+    if draw.status == LotteryDraw.Status.PUBLISHED:
+        raise LotteryError(_("This lottery is published: it cannot be drawn again."),
+                           "published")
+    sections = list(
+        Section.objects.select_for_update()
+        .filter(term=draw.term, enrolment_mode=Section.Mode.LOTTERY)
+        .exclude(status=Section.Status.CANCELLED).order_by("pk")
+        .values_list("pk", "capacity", "reserved_for_new")
+    )
+    rerun = draw.status == LotteryDraw.Status.DRAWN
+    if rerun:
+        _reset(draw)
+    section_ids = [pk for pk, _cap, _res in sections]
+    lottery_writes.tickets_fill(section_ids=section_ids)
+    rows = lottery_writes.requests_of(section_ids=section_ids)
+    requests = [lottery_writes.as_request(row) for row in rows]
+    held = lottery_writes.held_of(term=draw.term, section_ids=section_ids)
+    places, held_by = _places(sections, held)
+    outcomes = algo.allocate(
+        requests, seed=draw.seed, round_robin=draw.round_robin, places=places,
+        held=held_by, limit=draw.term.per_person_limit,
+    )
+    lottery_writes.entries_write(draw=draw, requests=requests, outcomes=outcomes,
+                                 held=held)
+    lottery_writes.enrolments_update(draw=draw, now=now)
+    lottery_writes.audit_write(draw=draw, rows=rows, outcomes=outcomes, actor=actor,
+                               now=now, rerun=rerun)
+    draw.status = LotteryDraw.Status.DRAWN
+    draw.drawn_at, draw.drawn_by = now, actor
+    draw.inputs_digest = algo.inputs_digest(requests)
+    draw.entries_count = len(requests)
+    draw.algorithm = algo.ALGORITHM
+    draw.save(update_fields=["status", "drawn_at", "drawn_by", "inputs_digest",
+                             "entries_count", "algorithm"])
     return draw
 
 
@@ -179,16 +192,24 @@ def lottery_publish(*, draw: LotteryDraw, actor: User) -> LotteryDraw:
     to whoever has not had theirs: a broker outage at the draw loses none).
     Raises ``LotteryError`` for a draw not drawn yet."""
     with transaction.atomic(durable=True):
-        draw = LotteryDraw.objects.select_for_update().get(pk=draw.pk)
-        if draw.status == LotteryDraw.Status.PUBLISHED:
-            return draw
-        if draw.status != LotteryDraw.Status.DRAWN:
-            raise LotteryError(_("Draw the lottery before publishing it."), "not_drawn")
-        draw.status = LotteryDraw.Status.PUBLISHED
-        draw.published_at = timezone.now()
-        draw.save(update_fields=["status", "published_at"])
-        _after_commit(draw.pk)
+        draw, changed = lottery_publish_within(draw=draw)
+        if changed:
+            _after_commit(draw.pk)
     return draw
+
+
+def lottery_publish_within(*, draw: LotteryDraw) -> tuple[LotteryDraw, bool]:
+    """``lottery_publish`` in the caller's transaction, without notices;
+    also says whether it changed anything."""
+    draw = LotteryDraw.objects.select_for_update().get(pk=draw.pk)
+    if draw.status == LotteryDraw.Status.PUBLISHED:
+        return draw, False
+    if draw.status != LotteryDraw.Status.DRAWN:
+        raise LotteryError(_("Draw the lottery before publishing it."), "not_drawn")
+    draw.status = LotteryDraw.Status.PUBLISHED
+    draw.published_at = timezone.now()
+    draw.save(update_fields=["status", "published_at"])
+    return draw, True
 
 
 def lottery_notify(*, draw_id: int, batch_size: int = 500) -> int:
