@@ -359,3 +359,20 @@ def test_audit_labels_read_like_the_enrolment_whoever_the_person_is(world, staff
         log = EnrolmentLogEntry.objects.get(enrolment=row, action="courses.enrolment.draw")
         assert log.label == str(row)
     assert "139 1234 5678" in EnrolmentLogEntry.objects.get(enrolment=by_phone).label
+
+
+def test_the_verify_command_reports_each_draw(world, staff):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    requests(world["a"], 5)
+    draw = drawn(world, staff)
+    out = StringIO()
+
+    call_command("lottery_verify", stdout=out)
+    assert f"draw {draw.pk}" in out.getvalue() and "verified" in out.getvalue()
+
+    draw.entries.filter(outcome="won").update(outcome="waitlisted")
+    with pytest.raises(CommandError):
+        call_command("lottery_verify", draw.pk, stdout=StringIO())
