@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from courses.services.enrolment import offers_expire
+from courses.services.enrolment_notices import enrolment_notices_send
 
 
 @shared_task(
@@ -28,3 +29,20 @@ def lottery_notify(draw_id: int) -> int:
     from courses.services.lottery import lottery_notify as notify
 
     return notify(draw_id=draw_id)
+
+
+@shared_task(
+    name="courses.send_enrolment_notices",
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    max_retries=5,
+    retry_backoff=10,
+    acks_late=True,
+)
+def send_enrolment_notices(enrolment_id: int, event: str, actor_id: int | None = None,
+                           position: int | None = None,
+                           moved_from_id: int | None = None) -> None:
+    """Notify the person of an enrolment and their family members of
+    ``event`` (enqueued after the change commits; idempotent)."""
+    enrolment_notices_send(enrolment_id=enrolment_id, event=event, actor_id=actor_id,
+                           position=position, moved_from_id=moved_from_id)

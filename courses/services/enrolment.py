@@ -70,7 +70,9 @@ def enrolment_create(*, person: User, section: Section, actor: User, source: str
                      preference: int = 1, now: datetime.datetime | None = None) -> EnrolmentResult:
     """Ask for a place in ``section`` for ``person``, made by ``actor``.
 
-    Locks the person, then the section. A person who already has a live row
+    Locks the person, reads their rows and checks the rules, then locks the
+    section (its seat fields re-read) for the recount and the write. A
+    person who already has a live row
     in the section gets it back (``created=False``) and nothing changes.
     Otherwise the rules, in this order, may raise ``EnrolmentRefused`` with
     ``code``: ``not_open`` (the class is not open), ``not_allowed`` (an
@@ -102,12 +104,20 @@ def enrolment_create(*, person: User, section: Section, actor: User, source: str
         return _create_unlocked(person=person, section=section, actor=actor, source=source,
                                 preference=preference, now=now)
     with enrolment_transaction():
+        # The person's lock guards their rows: read them, and check the
+        # rules, before taking the section's lock, which is then held only
+        # for the recount and the write (the rush queues on it).
         person = locking.lock_people([person.pk])[person.pk]
-        section = locking.lock_sections([section.pk])[section.pk]
+        section = _section(section.pk)
         state = eligibility.person_state(person=person, section=section)
-        return _create(person=person, section=section, actor=actor, source=source,
-                       preference=preference, now=now, state=state,
-                       count_seats=lambda: eligibility.seats(section))
+        if state.existing_id is not None:
+            return _existing(person, section, state)
+        renewal = _check(person=person, section=section, state=state, now=now)
+        locking.lock_section(section)
+        eligibility.refuse_section(person, section)  # it may have closed meanwhile
+        return _write(person=person, section=section, actor=actor, source=source,
+                      preference=preference, now=now, state=state, renewal=renewal,
+                      count_seats=lambda: eligibility.seats(section))
 
 
 def _create_unlocked(*, person: User, section: Section, now: datetime.datetime,
@@ -117,12 +127,19 @@ def _create_unlocked(*, person: User, section: Section, now: datetime.datetime,
     it, kept so that the concurrency tests can show the race the locks
     close. Used only with ``locking.LOCKING`` off."""
     person = locking.lock_people([person.pk])[person.pk]
-    section = locking.lock_sections([section.pk])[section.pk]
+    section = _section(section.pk)
     state = eligibility.person_state(person=person, section=section)
+    if state.existing_id is not None:
+        return _existing(person, section, state)
+    renewal = _check(person=person, section=section, state=state, now=now)
     counted = eligibility.seats(section)
     with enrolment_transaction():
-        return _create(person=person, section=section, now=now, state=state,
-                       count_seats=lambda: counted, **kwargs)
+        return _write(person=person, section=section, now=now, state=state, renewal=renewal,
+                      count_seats=lambda: counted, **kwargs)
+
+
+def _section(pk: int) -> Section:
+    return Section.objects.select_related("term__school", "course", "campus").get(pk=pk)
 
 
 def _source(person: User, actor: User, source: str | None) -> str:
@@ -133,14 +150,17 @@ def _source(person: User, actor: User, source: str | None) -> str:
     return source
 
 
-def _create(*, person: User, section: Section, actor: User, source: str, preference: int,
-            now: datetime.datetime, state: eligibility.PersonState,
-            count_seats: Callable[[], eligibility.Seats]) -> EnrolmentResult:
-    if state.existing_id is not None:
-        row = Enrolment.objects.get(pk=state.existing_id)
-        row.person, row.section = person, section
-        return EnrolmentResult(enrolment=row, outcome=OUTCOMES[row.status], created=False,
-                               position=waitlist_position(enrolment=row))
+def _existing(person: User, section: Section, state: eligibility.PersonState) -> EnrolmentResult:
+    row = Enrolment.objects.get(pk=state.existing_id)
+    row.person, row.section = person, section
+    return EnrolmentResult(enrolment=row, outcome=OUTCOMES[row.status], created=False,
+                           position=waitlist_position(enrolment=row))
+
+
+def _check(*, person: User, section: Section, state: eligibility.PersonState,
+           now: datetime.datetime) -> bool:
+    """Raise the first refusal that applies; return whether the person
+    renews their place (renewal window, previous run)."""
     eligibility.refuse_section(person, section)
     term = section.term
     renewal = state.is_renewal_student and eligibility.renewal_open(term, now)
@@ -149,7 +169,12 @@ def _create(*, person: User, section: Section, actor: User, source: str, prefere
     eligibility.refuse_age(person, section)
     eligibility.refuse_limit(state, section)
     eligibility.refuse_clash(state, section)
+    return renewal
 
+
+def _write(*, person: User, section: Section, actor: User, source: str, preference: int,
+           now: datetime.datetime, state: eligibility.PersonState, renewal: bool,
+           count_seats: Callable[[], eligibility.Seats]) -> EnrolmentResult:
     row = Enrolment(person=person, section=section, acted_by=actor, preference=preference,
                     source=Source.RENEWAL if renewal else source,
                     is_new_student=state.is_new_student)

@@ -4,10 +4,13 @@ commits, in plain words.
 
 ``enrolment_notify`` only registers an ``on_commit`` callback: nothing is
 sent if the transaction rolls back, and the sending never holds a lock.
-Each notice has a dedupe key per enrolment and event, so a retried callback
-never notifies twice. A failure to notify is logged and never undoes or
-fails the enrolment (the notification's own pending deliveries are
-retried by ``notifications.redeliver_pending``)."""
+With a broker the callback hands the event to a worker (task
+``courses.send_enrolment_notices``: one publish, so the enrolment rush's
+requests do not wait for the notices); without one, or when the broker is
+down, it sends them in the request. Each notice has a dedupe key per
+enrolment and event, so a retried or repeated send never notifies twice.
+A failure to notify is logged and never undoes or fails the enrolment
+(pending deliveries are retried by ``notifications.redeliver_pending``)."""
 
 import logging
 from functools import partial
@@ -51,7 +54,45 @@ def enrolment_notify(*, enrolment: Enrolment, event: str, actor: User | None = N
     ``details``: ``position`` (waitlisted), ``moved_from`` (a section)."""
     if event not in EVENTS:
         raise KeyError(event)
-    transaction.on_commit(partial(_send, enrolment, event, actor, details))
+    transaction.on_commit(partial(_dispatch, enrolment, event, actor, details))
+
+
+def _dispatch(enrolment: Enrolment, event: str, actor: User | None, details: dict) -> None:
+    from courses.tasks import send_enrolment_notices
+
+    if not send_enrolment_notices.app.conf.task_always_eager:
+        moved_from = details.get("moved_from")
+        try:
+            send_enrolment_notices.apply_async(kwargs={
+                "enrolment_id": enrolment.pk, "event": event,
+                "actor_id": actor.pk if actor is not None else None,
+                "position": details.get("position"),
+                "moved_from_id": moved_from.pk if moved_from is not None else None,
+            }, retry=False)
+            return
+        except Exception:
+            logger.warning("Enrolment %s: the %s notice was not queued; sending it now.",
+                           enrolment.pk, event, exc_info=True)
+    _send(enrolment, event, actor, details)
+
+
+def enrolment_notices_send(*, enrolment_id: int, event: str, actor_id: int | None = None,
+                           position: int | None = None,
+                           moved_from_id: int | None = None) -> None:
+    """Send the notices of ``event`` for the enrolment ``enrolment_id`` now
+    (the task's body; raises on a database error so that the task retries;
+    notices already sent are not sent again)."""
+    from courses.models import Section
+
+    enrolment = Enrolment.objects.select_related(
+        "person__profile", "section__course", "section__campus", "section__term",
+    ).get(pk=enrolment_id)
+    details: dict = {"position": position}
+    if moved_from_id is not None:
+        details["moved_from"] = Section.objects.select_related("course").get(pk=moved_from_id)
+    actor = User.objects.filter(pk=actor_id).first() if actor_id is not None else None
+    with translation.override(settings.LANGUAGE_CODE):
+        _send_now(enrolment, event, actor, details)
 
 
 def _send(enrolment: Enrolment, event: str, actor: User | None, details: dict) -> None:

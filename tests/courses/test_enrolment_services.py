@@ -359,8 +359,11 @@ def test_enrolling_takes_a_fixed_small_number_of_queries(world):
     with CaptureQueriesContext(connection) as queries:
         enrol(people[0], world["section"])
 
-    # The person, the section, the person's rows, the clash check, the
-    # seats, the insert, the audit row; on PostgreSQL also the lock timeout.
-    # (The test's own savepoint is not the service's.)
+    # The person's lock, the section, the person's rows, the clash check,
+    # the section's lock, the seats, the insert, the audit row; on
+    # PostgreSQL also the lock timeout. (The test's savepoint is its own.)
     sql = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
-    assert len(sql) == (8 if connection.vendor == "postgresql" else 7), sql
+    assert len(sql) == (9 if connection.vendor == "postgresql" else 8), sql
+    # Under the section's lock: only the recount and the writes.
+    locked = next(i for i, q in enumerate(sql) if q.startswith('SELECT "courses_section"."status"'))
+    assert len(sql) - locked - 1 == 3, sql[locked:]
