@@ -367,3 +367,14 @@ def test_enrolling_takes_a_fixed_small_number_of_queries(world):
     # Under the section's lock: only the recount and the writes.
     locked = next(i for i, q in enumerate(sql) if q.startswith('SELECT "courses_section"."status"'))
     assert len(sql) - locked - 1 == 3, sql[locked:]
+
+
+def test_an_enrolment_makes_the_cached_catalogue_stale(world, django_capture_on_commit_callbacks):
+    # The seats left on the catalogue pages change.
+    from courses.cache import catalogue_version
+
+    before = catalogue_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        enrol(person(), world["section"])
+
+    assert catalogue_version() != before
