@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from django.db import transaction
 from django.utils import timezone
 
+from courses.cache import catalogue_changed
 from courses.models import ClassSession, Section, TermDay
 
 
@@ -59,17 +60,28 @@ def sessions_generate(*, section: Section, now: datetime.datetime | None = None)
         session.delete()
         counts["deleted"] += 1
 
+    missing = [key for key in wanted if key not in existing]
+    # Sessions that started already (or are past) are never touched.
+    started = set(
+        ClassSession.objects.filter(section=section).values_list("slot_id", "origin_date")
+    ) if missing else set()
+    new = [
+        ClassSession(section=section, slot_id=slot_id, origin_date=day,
+                     starts_at=wanted[(slot_id, day)][0], ends_at=wanted[(slot_id, day)][1],
+                     room=section.room)
+        for slot_id, day in missing if (slot_id, day) not in started
+    ]
+    if new:
+        # One insert (a term's sessions for a class); bulk_create sends no
+        # post_save, so the cached pages are made stale here.
+        ClassSession.objects.bulk_create(new)
+        catalogue_changed()
+        counts["created"] = len(new)
     for (slot_id, day), (start, end) in wanted.items():
         session = existing.get((slot_id, day))
         if session is None:
-            if ClassSession.objects.filter(section=section, slot_id=slot_id, origin_date=day).exists():
-                continue  # started already (or past): never touched
-            ClassSession.objects.create(
-                section=section, slot_id=slot_id, origin_date=day,
-                starts_at=start, ends_at=end, room=section.room,
-            )
-            counts["created"] += 1
-        elif not session.moved and session.status == ClassSession.Status.SCHEDULED and (
+            continue
+        if not session.moved and session.status == ClassSession.Status.SCHEDULED and (
             session.starts_at != start or session.ends_at != end
             or session.room_id != section.room_id
         ):
