@@ -23,6 +23,7 @@ from cms.sites import SCHOOLS
 from courses import demo_content as content
 from courses.demo_courses import COURSES_A
 from courses.demo_courses_more import COURSES_B, PARTY_COURSES
+from courses.demo_enrolment import seed as enrolment_seed
 from courses.demo_lottery import COURSE as LOTTERY_COURSE
 from courses.demo_lottery import lottery_ensure
 from courses.demo_people import student_people, students_ensure, teachers_ensure
@@ -221,8 +222,16 @@ def _homes() -> dict[str, HomePage]:
     return homes
 
 
-@transaction.atomic
 def seed(stdout) -> None:
+    """The teaching side's demo in one transaction, then the enrolment demo
+    (``courses.demo_enrolment``), outside it: the enrolment service opens
+    its own durable transaction for each person."""
+    _seed_teaching(stdout)
+    enrolment_seed(stdout)
+
+
+@transaction.atomic
+def _seed_teaching(stdout) -> None:
     started = time.monotonic()
     homes = _homes()
     if "university" not in homes:

@@ -53,6 +53,14 @@ def _catalogue_url(request: HttpRequest) -> str:
     return (catalogue.get_url(request) or "") if catalogue is not None else ""
 
 
+def _later_terms(timetable) -> list:
+    """The terms after the timetable's own that the person has live rows in."""
+    if timetable.term is None:
+        return []
+    return sorted((t for t in timetable.terms if t.start_date > timetable.term.start_date),
+                  key=lambda t: t.start_date)
+
+
 @login_required
 @never_cache
 def my_classes(request: HttpRequest) -> HttpResponse:
@@ -66,7 +74,15 @@ def my_classes(request: HttpRequest) -> HttpResponse:
     for index, person in enumerate(people):
         timetable = person_timetable(person=person)
         rows.extend(timetable.enrolments)
-        timetables.append({"person": person, "is_self": index == 0, "timetable": timetable})
+        timetables.append({"person": person, "is_self": index == 0, "timetable": timetable,
+                           "anchor": f"person-{person.pk}"})
+        # Then each later term the person already has classes in (places
+        # renewed or asked for next term), so that they show before it starts.
+        for term in _later_terms(timetable):
+            later = person_timetable(person=person, term=term)
+            rows.extend(later.enrolments)
+            timetables.append({"person": person, "is_self": index == 0, "timetable": later,
+                               "anchor": f"person-{person.pk}-term-{term.pk}"})
     _with_teachers_and_urls(request, rows)
     token = calendar_token_get_or_create(person=request.user)
     return render(request, "courses/my_classes.html", {

@@ -1,5 +1,6 @@
 """Demo accounts for ``manage.py seed_demo``: one login per role, plus a
-superuser ``admin``.
+superuser ``admin`` and the demo student's daughter, linked to her as a
+family member who may enrol for her (``DEMO_FAMILY``).
 
 Everyone signs in with the mobile number (or the e-mail address) and the
 password ``Laonian-2026``. ``DEMO_ACCOUNTS`` is the table the README quotes.
@@ -10,8 +11,9 @@ import datetime
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Profile, User
+from .models import Profile, ProxyLink, User
 from .roles import (
     BRANCH_SECRETARY,
     CAMPUS_ADMIN,
@@ -39,7 +41,13 @@ DEMO_ACCOUNTS = [
      "丽水市水利局", "tuixiu"),
     ("party_admin", "13800000006", "徐海燕", PARTY_ADMIN, "female", "1975-12-08",
      "中共丽水市委老干部局", "other"),
+    # The demo student's daughter, who enrols for her mother (代报名).
+    ("family", "13800000007", "李晓燕", STUDENT, "female", "1983-04-16", "", "other"),
 ]
+
+# (family member, student, relation): active family-member links, as if
+# the student had agreed on her "My family" page.
+DEMO_FAMILY = [("family", "student", "daughter")]
 
 # Only ``admin`` may do everything, including managing Sites and users.
 SUPERUSERS = {"admin"}
@@ -88,6 +96,26 @@ def demo_account_ensure(
     return user, created
 
 
+def demo_family_ensure(*, now: datetime.datetime | None = None) -> int:
+    """An ACTIVE link for each ``DEMO_FAMILY`` row whose two accounts exist
+    and have never been linked (a link ended by a visitor stays ended).
+    Demo data: made directly, without the texted consent code. Returns how
+    many links were made."""
+    now = now or timezone.now()
+    users = User.objects.in_bulk([name for row in DEMO_FAMILY for name in row[:2]],
+                                 field_name="username")
+    made = 0
+    for proxy, student, relation in DEMO_FAMILY:
+        if proxy not in users or student not in users:
+            continue
+        if ProxyLink.objects.filter(proxy=users[proxy], student=users[student]).exists():
+            continue
+        ProxyLink.objects.create(proxy=users[proxy], student=users[student], relation=relation,
+                                 status=ProxyLink.Status.ACTIVE, consented_at=now)
+        made += 1
+    return made
+
+
 @transaction.atomic
 def seed(stdout) -> None:
     created = 0
@@ -97,7 +125,8 @@ def seed(stdout) -> None:
             gender=gender, birth_date=birth, former_unit=unit, retiree_type=retiree,
         )
         created += was_created
+    links = demo_family_ensure()
     stdout.write(
         f"accounts: {created} created, {len(DEMO_ACCOUNTS) - created} already there "
-        f"(password {DEMO_PASSWORD})"
+        f"(password {DEMO_PASSWORD}); {links} family-member links made"
     )
