@@ -8,8 +8,8 @@ students who have already renewed their places, through the real service
 
 The demo student (王秀英) renews her 智能手机 class and is first on the
 waiting list of her 书法 class, whose returning places her classmates took
-before her (a tenth of its places are kept for new students). Her daughter's
-account (``lms.accounts.demo``) may act for her.
+before her (a tenth of its places are kept for new students): her daughter
+(``lms.accounts.demo``), who may act for her, renewed that one for her.
 
 Every window is relative to the day the term is first set up, so the demo
 works whatever day it is seeded. Lottery requests come only in the open
@@ -25,6 +25,7 @@ durable one for each person.
 
 import datetime
 import random
+import time
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -36,7 +37,7 @@ from courses.models import CampusPage, Enrolment, Section, Term, TermDay
 from courses.services.copy import sections_copy_to_term
 from courses.services.eligibility import renewal_open
 from courses.services.enrolment import EnrolmentRefused, enrolment_create
-from lms.accounts.models import User
+from lms.accounts.models import ProxyLink, User
 
 SPRING = "2027年春季学期"
 # The renewal window opened a few days before the seed day and closes a few
@@ -70,6 +71,7 @@ SPRING_HOLIDAYS = [
 
 def seed(stdout, *, now: datetime.datetime | None = None) -> None:
     """Set up the spring term and its renewals; write one line to ``stdout``."""
+    started = time.monotonic()
     now = now or timezone.now()
     university = _university()
     if university is None:
@@ -89,7 +91,7 @@ def seed(stdout, *, now: datetime.datetime | None = None) -> None:
         f"{_day(spring.renewal_opens_at)}–{_day(spring.renewal_closes_at)}, open window "
         f"{_day(spring.enrolment_opens_at)}–{_day(spring.enrolment_closes_at)}; this run "
         f"{made} renewals ({refused} refused); {counts['seated']} places taken, "
-        f"{counts['waiting']} waiting"
+        f"{counts['waiting']} waiting ({time.monotonic() - started:.1f}s)"
     )
 
 
@@ -173,6 +175,14 @@ def _demo_student() -> User | None:
     return User.objects.filter(phone=content.DEMO_STUDENT_PHONE).first()
 
 
+def _family_member() -> User | None:
+    """A family member with an active link to the demo student, if any."""
+    return User.objects.filter(
+        proxy_for_links__student__phone=content.DEMO_STUDENT_PHONE,
+        proxy_for_links__status=ProxyLink.Status.ACTIVE,
+    ).order_by("pk").first()
+
+
 def _waiting_class(spring: Term) -> Section | None:
     """The spring copy of the demo student's autumn ``WAITING_COURSE`` class."""
     student = _demo_student()
@@ -225,7 +235,8 @@ def renewals_plan(*, spring: Term) -> list[tuple[int, Section]]:
 
 def renewals_ensure(*, spring: Term, now: datetime.datetime) -> tuple[int, int]:
     """Renew the planned places (``renewals_plan``) through ``enrolment_create``
-    (made by the student; the service records it as a renewal), skipping people who have
+    (made by the student, or for the demo student's waiting place by her
+    daughter; the service records each as a renewal), skipping people who have
     any row in the term. Nothing while the renewal window is closed.
     Returns (rows created, requests refused)."""
     if not renewal_open(spring, now):
@@ -233,13 +244,18 @@ def renewals_ensure(*, spring: Term, now: datetime.datetime) -> tuple[int, int]:
     plan = renewals_plan(spring=spring)
     done = set(Enrolment.objects.filter(section__term=spring).values_list("person_id", flat=True))
     people = User.objects.in_bulk({person for person, _ in plan if person not in done})
+    waiting, helper = _waiting_class(spring), _family_member()
     made = refused = 0
     for person_id, section in plan:
         person = people.get(person_id)
         if person is None:
             continue
+        # Her daughter put the demo student on the waiting list for her.
+        actor = (helper if helper is not None and waiting is not None
+                 and section.pk == waiting.pk and person.phone == content.DEMO_STUDENT_PHONE
+                 else person)
         try:
-            result = enrolment_create(person=person, section=section, actor=person, now=now)
+            result = enrolment_create(person=person, section=section, actor=actor, now=now)
         except EnrolmentRefused:
             refused += 1
             continue

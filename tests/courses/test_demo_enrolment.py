@@ -103,6 +103,8 @@ def test_the_demo_student_has_an_autumn_class_a_renewal_and_a_waiting_place(spri
     waiting = mine.get(status=Status.WAITLISTED)
     assert renewed.source == waiting.source == Enrolment.Source.RENEWAL
     assert waitlist_position(enrolment=waiting) == 1
+    assert renewed.acted_by == mother
+    assert waiting.acted_by == User.objects.get(phone=FAMILY_PHONE)
 
 
 def test_her_daughter_may_act_for_her(mother, daughter):
