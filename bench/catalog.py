@@ -25,13 +25,10 @@ Scenarios (anonymous visitors, Host: localhost, the university):
 """
 
 import argparse
-import http.client
 import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,15 +37,20 @@ from itertools import product
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
-HOST = "localhost"  # the university's Site
+sys.path.insert(0, str(ROOT))
+
+from bench.common import (  # noqa: E402
+    free_port,
+    get,
+    log,
+    stop_server,
+)
+from bench.common import run_wrk as wrk_json  # noqa: E402
+from bench.common import start_server as gunicorn_start  # noqa: E402
+
 TARGETS = {"catalogue_cached": 0.8, "catalogue_uncached": 0.15}
 CATALOGUE = "/courses/"
 LEVELS = ["", "beginner", "elementary", "intermediate", "advanced", "seminar"]
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def bench_env(args) -> dict:
@@ -71,51 +73,8 @@ def prepare_database(args, env) -> None:
         log(f"manage.py {command[0]}: {time.monotonic() - started:.1f}s")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(port: int, path: str) -> tuple[int, dict, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request("GET", path, headers={"Host": HOST})
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
-
-
 def start_server(args, env, port: int) -> subprocess.Popen:
-    command = [
-        str(VENV_BIN / "gunicorn"), "lms.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-        "--worker-class", "gthread", "--threads", str(args.server_threads),
-        "--keep-alive", "5", "--log-level", "warning", "--chdir", str(ROOT),
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}")
-        try:
-            if get(port, "/bench/bare/")[0] == 200:
-                return server
-        except OSError:
-            pass
-        time.sleep(0.3)
-    stop_server(server)
-    raise SystemExit("gunicorn did not answer within 60 s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+    return gunicorn_start(env, port, workers=args.workers, threads=args.server_threads)
 
 
 def check_pages(port: int, workers: int) -> dict:
@@ -157,21 +116,10 @@ def filter_paths() -> list[str]:
 
 
 def run_wrk(args, port: int, path: str, seconds: float, paths_file: str | None) -> dict:
-    env = dict(os.environ)
-    env.pop("BENCH_PATHS", None)
-    if paths_file:
-        env["BENCH_PATHS"] = paths_file
-    command = [
-        args.wrk, "-t", str(args.threads), "-c", str(args.connections),
-        "-d", f"{max(1, round(seconds))}s", "--timeout", "5s", "-H", f"Host: {HOST}",
-        "-s", str(ROOT / "bench" / "wrk_report.lua"), f"http://127.0.0.1:{port}{path}",
-    ]
-    done = subprocess.run(command, env=env, capture_output=True, text=True,
-                          timeout=seconds + 60)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode or not lines:
-        raise SystemExit(f"wrk failed: {done.stdout[-2000:]}{done.stderr[-2000:]}")
-    return json.loads(lines[-1])
+    return wrk_json(wrk=args.wrk, url=f"http://127.0.0.1:{port}{path}",
+                    script=ROOT / "bench" / "wrk_report.lua", threads=args.threads,
+                    connections=args.connections, seconds=seconds,
+                    env={"BENCH_PATHS": paths_file or ""})
 
 
 def measure(args, port: int, scenarios: dict) -> dict:
