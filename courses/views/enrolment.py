@@ -4,7 +4,7 @@ student-facing side of ``courses.services.enrolment``.
 The views only read the request, check who may act for whom
 (``lms.accounts.services.can_act_for``) and call one service; the service
 decides, locks and writes. ``enrol`` is the endpoint of the enrolment rush:
-it makes no query beyond the person, the section and the service's own,
+it makes no query beyond the session, the person and the service's own,
 and answers with a 303 to the result page (a reload never submits twice)."""
 
 from django.contrib import messages
@@ -72,8 +72,8 @@ def _refused(request: HttpRequest, *, section_pk: int, person: User, message: st
              busy: bool = False, preference: int = 1) -> HttpResponse:
     """The result page of a refused (or busy) request: why, in plain words,
     and what to do; a busy answer offers the same request again."""
-    section = Section.objects.select_related("course", "campus", "room", "term").get(
-        pk=section_pk)
+    section = get_object_or_404(
+        Section.objects.select_related("course", "campus", "room", "term"), pk=section_pk)
     return render(request, "courses/enrolment_result.html", {
         "section": section,
         "person": person,
@@ -95,9 +95,9 @@ def enrol(request: HttpRequest, section_pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         section = get_object_or_404(Section.objects.select_related("course"), pk=section_pk)
         return redirect_to_login(section_page_url(request, section) or request.path)
-    section = Section.objects.select_related("term").filter(pk=section_pk).first()
-    if section is None:
-        raise Http404
+    # Only the pk: the service reads the section itself (one query, under
+    # the person's lock) and raises Section.DoesNotExist for a missing one.
+    section = Section(pk=section_pk)
     person = request.user
     chosen = request.POST.get("person", "")
     if chosen and chosen != str(person.pk):
@@ -112,6 +112,8 @@ def enrol(request: HttpRequest, section_pk: int) -> HttpResponse:
     try:
         result = enrolment_create(person=person, section=section, actor=request.user,
                                   preference=preference)
+    except Section.DoesNotExist:
+        raise Http404 from None
     except EnrolmentRefused as error:
         return _refused(request, section_pk=section_pk, person=person, message=error.message,
                         busy=isinstance(error, EnrolmentBusy), preference=preference)
