@@ -20,6 +20,7 @@ every hit.
 Call ``connect_cache_signals()`` once, from ``CoursesConfig.ready()``.
 """
 
+import copy
 import hashlib
 import re
 import time
@@ -47,6 +48,8 @@ TEXT_SIZES = ("normal", "large", "x-large")
 # Set on a request whose page the middleware looked up and did not find, so
 # that the view does not look again.
 LOOKED_UP = "_courses_page_cache_key"
+# Set on a request the middleware looked up: the version it saw.
+SEEN_VERSION = "_courses_page_cache_version"
 
 
 def catalogue_version() -> int:
@@ -166,14 +169,35 @@ def prime_school_settings(request: HttpRequest) -> None:
     finds them, from the cache when they are there: the header and footer
     of a rendered catalogue page then cost no query. Kept under the same
     version as the pages (a change of the settings, the menu or a Site
-    bumps it) and for no longer than a page."""
+    bumps it) and for no longer than a page. A process keeps what it loaded
+    and uses it while the version the middleware saw is the one it was
+    loaded under (no cache round trip, nothing to unpickle)."""
     from wagtail.models import Site
-
-    from cms.models import NavigationSettings, SchoolSettings
 
     site = Site.find_for_request(request)
     if site is None:
         return
+    seen = getattr(request, SEEN_VERSION, None)
+    known = _schools.get(site.pk)
+    if seen is not None and known is not None and known[0] == seen:
+        # This process loaded them under the version the middleware just saw.
+        _version, school, navigation, choices = known
+    else:
+        school, navigation, choices = _school_settings(site)
+    for setting in (school, navigation):
+        setting = copy.copy(setting)  # each request sets its own _request
+        setting._request = request
+        setattr(request, type(setting).get_cache_attr_name(), setting)
+    setattr(request, FILTER_CHOICES, choices)
+
+
+# site pk -> (version, SchoolSettings, NavigationSettings, filter choices)
+_schools: dict[int, tuple] = {}
+
+
+def _school_settings(site) -> tuple:
+    from cms.models import NavigationSettings, SchoolSettings
+
     key = SCHOOL_KEY.format(site=site.pk)
     found = cache.get_many([VERSION_KEY, key])
     version, stored = found.get(VERSION_KEY), found.get(key)
@@ -191,10 +215,8 @@ def prime_school_settings(request: HttpRequest) -> None:
         navigation.menu_items.set(items)
         choices = filter_choices(school=site.root_page)
         cache.set(key, (version, school, navigation, choices), PAGE_TIMEOUT)
-    for setting in (school, navigation):
-        setting._request = request
-        setattr(request, type(setting).get_cache_attr_name(), setting)
-    setattr(request, FILTER_CHOICES, choices)
+    _schools[site.pk] = (version, school, navigation, choices)
+    return school, navigation, choices
 
 
 # --- invalidation --------------------------------------------------------------

@@ -1,6 +1,9 @@
 """Forms of the public teaching pages."""
 
+from html import escape
+
 from django import forms
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import WEEKDAYS, CampusPage, CoursePage, Department
@@ -42,15 +45,19 @@ class CatalogueFilterForm(forms.Form):
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campus"].queryset = (
-            CampusPage.objects.live().descendant_of(school).order_by("kind", "path")
-        )
+        self.school = school
+        # The campuses are asked for only when one was chosen (or listed
+        # without filter_choices): building the tree query costs as much as
+        # the rest of the form.
+        if not self.is_bound or self.data.get("campus"):
+            self.fields["campus"].queryset = campuses_of(school)
 
     @classmethod
     def from_query(cls, query, *, school) -> tuple["CatalogueFilterForm", dict]:
-        """The form to show (unbound, holding only the valid values, so that
-        it shows no errors) and the filters for
-        ``courses.selectors.catalog_sections``."""
+        """The form to show and the filters for
+        ``courses.selectors.catalog_sections``. The form's ``initial`` holds
+        only the valid values: ``shown_fields`` and ``chosen`` write those,
+        and the page never shows an error for the others."""
         bound = cls(query, school=school)
         bound.is_valid()
         data = bound.cleaned_data
@@ -65,7 +72,8 @@ class CatalogueFilterForm(forms.Form):
         # Monday is 0: test for "nothing chosen" by identity, not truth.
         filters = {k: v for k, v in filters.items() if v is not None and v is not False}
         initial = {name: value for name, value in data.items() if _chosen(value)}
-        return cls(initial={"time": "", **initial}, school=school), filters
+        bound.initial = {"time": "", **initial}
+        return bound, filters
 
     def shown_fields(self, choices: dict | None = None) -> list[dict]:
         """The visible fields as courses/includes/filter_form.html writes
@@ -84,8 +92,9 @@ class CatalogueFilterForm(forms.Form):
                               "label": label, "checked": bool(value)})
                 continue
             if isinstance(field, forms.ModelChoiceField):
-                listed = (choices[name] if choices is not None
-                          else field.queryset.values_list("pk", _TEXT_OF[name]))
+                if choices is None:
+                    choices = filter_choices(school=self.school)
+                listed = choices[name]
                 choices_of_field = [("", str(field.empty_label)),
                                     *((str(pk), str(text)) for pk, text in listed)]
                 value = getattr(value, "pk", value)
@@ -118,16 +127,58 @@ class CatalogueFilterForm(forms.Form):
         return labels
 
 
+def fields_html(fields: list[dict]) -> SafeString:
+    """``CatalogueFilterForm.shown_fields`` written out, escaped: the markup
+    of includes/form_field.html (a select, a fieldset of radio buttons, a
+    checkbox), made in one pass with the standard library's ``escape``
+    (what Django's does, without its lazy-string checks per value) because
+    a template loop over every choice cost more than the catalogue's data."""
+    parts = []
+    for field in fields:
+        name, id_, label = escape(field["name"]), escape(field["id"]), escape(field["label"])
+        if field["kind"] == "checkbox":
+            checked = " checked" if field["checked"] else ""
+            parts.append(
+                '<div class="form-field form-field-check">\n'
+                f'  <input type="checkbox" name="{name}" id="{id_}"{checked}>\n'
+                f'  <label for="{id_}">{label}</label>\n</div>'
+            )
+        elif field["kind"] == "radio":
+            options = "".join(
+                f'<li><label for="{id_}_{n}"><input type="radio" name="{name}" '
+                f'value="{escape(value)}" id="{id_}_{n}"{" checked" if checked else ""}> '
+                f"{escape(text)}</label></li>"
+                for n, (value, text, checked) in enumerate(field["options"])
+            )
+            parts.append(f'<fieldset class="form-field">\n  <legend>{label}</legend>\n'
+                         f'  <ul class="choice-list">{options}</ul>\n</fieldset>')
+        else:
+            options = "\n".join(
+                f'  <option value="{escape(value)}"{" selected" if selected else ""}>'
+                f"{escape(text)}</option>"
+                for value, text, selected in field["options"]
+            )
+            parts.append(f'<div class="form-field">\n  <label for="{id_}">{label}</label>\n'
+                         f'  <select name="{name}" id="{id_}">\n{options}\n</select>\n</div>')
+    return SafeString("\n".join(parts))
+
+
 # What a model choice shows (its __str__): a page's title, a department's name.
 _TEXT_OF = {"campus": "title", "department": "name"}
+
+
+def campuses_of(school):
+    """The live campuses of ``school`` in the order the filter lists them."""
+    return CampusPage.objects.live().descendant_of(school).order_by("kind", "path")
 
 
 def filter_choices(*, school) -> dict[str, list[tuple[int, str]]]:
     """The campus and department choices of ``school``'s catalogue filters
     as (pk, text) pairs: what ``CatalogueFilterForm.shown_fields`` lists."""
-    form = CatalogueFilterForm(school=school)
-    return {name: list(form.fields[name].queryset.values_list("pk", text))
-            for name, text in _TEXT_OF.items()}
+    return {
+        "campus": list(campuses_of(school).values_list("pk", _TEXT_OF["campus"])),
+        "department": list(Department.objects.values_list("pk", _TEXT_OF["department"])),
+    }
 
 
 def _chosen(value) -> bool:

@@ -24,7 +24,7 @@ import copy
 from django.http import Http404, HttpRequest, HttpResponse
 from wagtail.url_routing import RouteResult
 
-from courses.cache import LOOKED_UP, cacheable_request, lookup, page_key
+from courses.cache import LOOKED_UP, SEEN_VERSION, cacheable_request, lookup, page_key
 
 # Path prefixes of the catalogues this process has served
 # (``remember_catalogue``): only requests under them are looked up, so other
@@ -35,8 +35,6 @@ _catalogue_prefixes: set[str] = set()
 # (raw host, prefix) -> (cache version, Site, catalogue page) as routed by
 # Wagtail in this process under that version.
 _routes: dict[tuple[str, str], tuple[int, object, object]] = {}
-# Set on a request the middleware looked up: the version it saw.
-SEEN_VERSION = "_courses_page_cache_version"
 
 
 def remember_catalogue(path: str, request: HttpRequest | None = None, page=None) -> None:

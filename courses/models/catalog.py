@@ -83,6 +83,20 @@ class CourseIndexPage(RoutablePageMixin, Page):
 
         return cached_page(request, render=render)
 
+    def get_view_restrictions(self):
+        """Wagtail's view restrictions of this page and its ancestors, as
+        Wagtail finds them, kept by this process under the catalogue cache
+        version (asked on every request by Wagtail's before-serve hook; a
+        change of a restriction or a page's place bumps the version)."""
+        from courses.cache import catalogue_version
+
+        version = catalogue_version()
+        known = _VIEW_RESTRICTIONS.get(self.pk)
+        if known is None or known[0] != version:
+            known = (version, list(super().get_view_restrictions()))
+            _VIEW_RESTRICTIONS[self.pk] = known
+        return known[1]
+
     @staticmethod
     def public_sections(*, school, **filters):
         """``courses.selectors.catalog_sections`` of pages the public can
@@ -108,7 +122,7 @@ class CourseIndexPage(RoutablePageMixin, Page):
     def catalogue(self, request):
         from courses.cache import FILTER_CHOICES
         from courses.catalogue_cards import cards_html, catalogue_cards
-        from courses.forms import CatalogueFilterForm
+        from courses.forms import CatalogueFilterForm, fields_html
 
         school = self.school()
         form, filters = CatalogueFilterForm.from_query(request.GET, school=school)
@@ -137,7 +151,7 @@ class CourseIndexPage(RoutablePageMixin, Page):
         query.pop("page", None)
         return self.render(request, context_overrides={
             "form": form,
-            "filter_fields": form.shown_fields(getattr(request, FILTER_CHOICES, None)),
+            "filter_fields": fields_html(form.shown_fields(getattr(request, FILTER_CHOICES, None))),
             "filtered": bool(filters),
             "chosen": form.chosen(),
             "paginator": paginator,
@@ -180,6 +194,8 @@ class CourseIndexPage(RoutablePageMixin, Page):
 
 
 _PK_MARK = 987654321
+# catalogue page pk -> (cache version, its view restrictions)
+_VIEW_RESTRICTIONS: dict[int, tuple] = {}
 
 
 def _page_number(value) -> int:
