@@ -137,12 +137,21 @@ def refuse_section(person: User, section: Section) -> None:
     person's account active."""
     if section.status != Section.Status.OPEN:
         raise EnrolmentRefused("not_open", _("This class is not taking enrolments."))
-    school_path = section.term.school.path if section.term.school_id else ""
-    if not person.is_active or not section.campus.path.startswith(school_path):
+    school_path, campus_path = _page_paths(section)
+    if not person.is_active or not campus_path.startswith(school_path):
         raise EnrolmentRefused(
             "not_allowed",
             _("This enrolment cannot be made online. Please call the school office."),
         )
+
+
+def _page_paths(section: Section) -> tuple[str, str]:
+    """The tree paths of the section's school and campus pages: as annotated
+    by the enrolment service's read (``school_path``, ``campus_path``), else
+    from the pages."""
+    if hasattr(section, "campus_path"):
+        return section.school_path or "", section.campus_path
+    return (section.term.school.path if section.term.school_id else ""), section.campus.path
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.models import Page
 
 from courses.audit import enrolment_log
-from courses.models import Enrolment, LotteryDraw, Section
+from courses.models import Enrolment, LotteryDraw, Section, Term
 from courses.selectors import waitlist_position
 from lms.accounts.models import User
 
@@ -138,8 +140,30 @@ def _create_unlocked(*, person: User, section: Section, now: datetime.datetime,
                       count_seats=lambda: counted, **kwargs)
 
 
+# What the enrolment path reads of a section: its own fields, its term, the
+# course's title (the audit label), and only the paths of the school and
+# campus pages (eligibility.refuse_section). Joining the three Wagtail pages
+# (seven tables, every page column) cost the rush more than the rest of the
+# request, most of it PostgreSQL's planning. Other fields load on first use.
+_SECTION_ONLY = (
+    *(f.attname for f in Section._meta.concrete_fields),
+    *(f"term__{f.name}" for f in Term._meta.concrete_fields if not f.primary_key),
+    "course__title", "course__path",
+)
+
+
 def _section(pk: int) -> Section:
-    return Section.objects.select_related("term__school", "course", "campus").get(pk=pk)
+    """The section ``pk`` (``Section.DoesNotExist`` if there is none), with
+    ``school_path`` and ``campus_path`` annotated."""
+    return (
+        Section.objects.select_related("term", "course").only(*_SECTION_ONLY)
+        .annotate(
+            school_path=Subquery(Page.objects.filter(pk=OuterRef("term__school_id"))
+                                 .values("path")),
+            campus_path=Subquery(Page.objects.filter(pk=OuterRef("campus_id")).values("path")),
+        )
+        .get(pk=pk)
+    )
 
 
 def _source(person: User, actor: User, source: str | None) -> str:
