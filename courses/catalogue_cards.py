@@ -86,8 +86,8 @@ def _tables() -> dict[str, str]:
     }
 
 
-def _where(*, school, campus=None, department=None, weekday=None, part_of_day=None,
-           level=None, has_seats=False) -> tuple[str, list]:
+def _where(*, school, term=None, campus=None, department=None, weekday=None,
+           part_of_day=None, level=None, has_seats=False) -> tuple[str, list]:
     """The WHERE clause of ``catalog_sections`` (the same filters, the same
     meaning) over live course and campus pages, and its parameters."""
     t = _tables()
@@ -100,6 +100,9 @@ def _where(*, school, campus=None, department=None, weekday=None, part_of_day=No
         "cp.live = %s", "mp.live = %s",
     ]
     params: list = [school.pk, True, *PUBLIC_STATUSES, True, True]
+    if term is not None:
+        clauses.append("s.term_id = %s")
+        params.append(getattr(term, "pk", term))
     if campus is not None:
         clauses.append("s.campus_id = %s")
         params.append(campus.pk)

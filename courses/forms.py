@@ -3,10 +3,11 @@
 from html import escape
 
 from django import forms
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import WEEKDAYS, CampusPage, CoursePage, Department
+from courses.models import WEEKDAYS, CampusPage, CoursePage, Department, Term
 
 PARTS_OF_DAY = [
     ("", _("Any time")),
@@ -19,8 +20,15 @@ PARTS_OF_DAY = [
 class CatalogueFilterForm(forms.Form):
     """The catalogue's filters (a GET form). A value that is not a choice
     (an old link, a typo) is dropped: ``filters()`` returns only the valid
-    ones, and the page never shows an error for them."""
+    ones, and the page never shows an error for them.
 
+    One term is shown at a time: the one asked for, else the newest
+    published term that has not ended (during the renewal and enrolment
+    weeks, the next term), chosen in ``from_query``."""
+
+    term = forms.TypedChoiceField(
+        label=_("Term"), choices=[], coerce=int, empty_value=None, required=False,
+    )
     campus = forms.ModelChoiceField(
         label=_("Campus"), queryset=CampusPage.objects.none(), required=False,
         empty_label=_("All campuses"),
@@ -43,9 +51,12 @@ class CatalogueFilterForm(forms.Form):
     )
     seats = forms.BooleanField(label=_("Only classes with seats left"), required=False)
 
-    def __init__(self, *args, school, **kwargs):
+    def __init__(self, *args, school, terms=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.school = school
+        self.fields["term"].choices = [(pk, name) for pk, name in terms]
+        # The term shown when none is asked for (not "a filter").
+        self.default_term = terms[0][0] if terms else None
         # The campuses are asked for only when one was chosen (or listed
         # without filter_choices): building the tree query costs as much as
         # the rest of the form.
@@ -53,14 +64,22 @@ class CatalogueFilterForm(forms.Form):
             self.fields["campus"].queryset = campuses_of(school)
 
     @classmethod
-    def from_query(cls, query, *, school) -> tuple["CatalogueFilterForm", dict]:
+    def from_query(cls, query, *, school, choices: dict | None = None,
+                   today=None) -> tuple["CatalogueFilterForm", dict]:
         """The form to show and the filters for
-        ``courses.selectors.catalog_sections``. The form's ``initial`` holds
+        ``courses.selectors.catalog_sections`` (always with a ``term``
+        when the school has a published one). The form's ``initial`` holds
         only the valid values: ``shown_fields`` and ``chosen`` write those,
-        and the page never shows an error for the others."""
-        bound = cls(query, school=school)
+        and the page never shows an error for the others. ``form.filtered``
+        says whether the visitor chose anything (another term counts).
+        ``choices`` are ``filter_choices`` when the caller has them."""
+        if choices is None:
+            choices = filter_choices(school=school)
+        terms = shown_terms(choices["term"], today or timezone.localdate())
+        bound = cls(query, school=school, terms=terms)
         bound.is_valid()
         data = bound.cleaned_data
+        term = data.get("term") or bound.default_term
         filters = {
             "campus": data.get("campus"),
             "department": data.get("department"),
@@ -71,9 +90,16 @@ class CatalogueFilterForm(forms.Form):
         }
         # Monday is 0: test for "nothing chosen" by identity, not truth.
         filters = {k: v for k, v in filters.items() if v is not None and v is not False}
+        bound.filtered = bool(filters) or term != bound.default_term
+        if term is not None:
+            filters["term"] = term
         initial = {name: value for name, value in data.items() if _chosen(value)}
-        bound.initial = {"time": "", **initial}
+        bound.initial = {"time": "", **initial, "term": term}
         return bound, filters
+
+    def term_name(self) -> str:
+        """The name of the term the page shows ("" when the school has none)."""
+        return dict(self.fields["term"].choices).get(self.initial.get("term"), "")
 
     def shown_fields(self, choices: dict | None = None) -> list[dict]:
         """The visible fields as courses/includes/filter_form.html writes
@@ -85,6 +111,8 @@ class CatalogueFilterForm(forms.Form):
         (only the first matching choice is selected, "" when none is)."""
         shown = []
         for name, field in self.fields.items():
+            if name == "term" and len(field.choices) < 2:
+                continue  # one term: nothing to choose
             value = self.initial.get(name)
             label = str(field.label)
             if isinstance(field.widget, forms.CheckboxInput):
@@ -116,7 +144,7 @@ class CatalogueFilterForm(forms.Form):
         labels = []
         for name, field in self.fields.items():
             value = self.initial.get(name)
-            if not _chosen(value):
+            if not _chosen(value) or (name == "term" and value == self.default_term):
                 continue
             if name == "seats":
                 labels.append(str(field.label))
@@ -172,13 +200,26 @@ def campuses_of(school):
     return CampusPage.objects.live().descendant_of(school).order_by("kind", "path")
 
 
-def filter_choices(*, school) -> dict[str, list[tuple[int, str]]]:
+def filter_choices(*, school) -> dict[str, list[tuple]]:
     """The campus and department choices of ``school``'s catalogue filters
-    as (pk, text) pairs: what ``CatalogueFilterForm.shown_fields`` lists."""
+    as (pk, text) pairs: what ``CatalogueFilterForm.shown_fields`` lists;
+    and its published terms as (pk, name, last day), newest first, for
+    ``shown_terms``."""
     return {
         "campus": list(campuses_of(school).values_list("pk", _TEXT_OF["campus"])),
         "department": list(Department.objects.values_list("pk", _TEXT_OF["department"])),
+        "term": list(Term.objects.filter(school=school, is_published=True)
+                     .order_by("-start_date", "-pk").values_list("pk", "name", "end_date")),
     }
+
+
+def shown_terms(terms: list[tuple], today) -> list[tuple[int, str]]:
+    """The terms a visitor can choose on ``today``, as (pk, name), the
+    default first: the published terms that have not ended, newest first;
+    when all have ended, the newest (the catalogue is never empty only
+    because a term is over)."""
+    running = [(pk, name) for pk, name, end in terms if end >= today]
+    return running or [(pk, name) for pk, name, _end in terms[:1]]
 
 
 def _chosen(value) -> bool:

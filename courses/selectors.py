@@ -88,12 +88,16 @@ def catalog_sections(
     level: str | None = None,
     has_seats: bool = False,
     course=None,
+    term=None,
 ) -> QuerySet:
-    """The public sections of ``school`` (a cms HomePage) in published terms,
-    filtered as a person asks in the catalogue."""
+    """The public sections of ``school`` (a cms HomePage) in published terms
+    (or the one published ``term``, a Term or its pk), filtered as a person
+    asks in the catalogue."""
     sections = Section.objects.filter(
         term__school=school, term__is_published=True, status__in=PUBLIC_STATUSES
     )
+    if term is not None:
+        sections = sections.filter(term=term)
     if campus is not None:
         sections = sections.filter(campus=campus)
     if department is not None:

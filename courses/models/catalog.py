@@ -125,7 +125,9 @@ class CourseIndexPage(RoutablePageMixin, Page):
         from courses.forms import CatalogueFilterForm, fields_html
 
         school = self.school()
-        form, filters = CatalogueFilterForm.from_query(request.GET, school=school)
+        form, filters = CatalogueFilterForm.from_query(
+            request.GET, school=school, choices=getattr(request, FILTER_CHOICES, None)
+        )
         # A section's URL from the catalogue's own, worked out once.
         base = self.get_url(request) or ""
         head, _mark, tail = self.reverse_subpage("section", args=[_PK_MARK]).lstrip("/").partition(
@@ -152,7 +154,8 @@ class CourseIndexPage(RoutablePageMixin, Page):
         return self.render(request, context_overrides={
             "form": form,
             "filter_fields": fields_html(form.shown_fields(getattr(request, FILTER_CHOICES, None))),
-            "filtered": bool(filters),
+            "filtered": form.filtered,
+            "term_name": form.term_name(),
             "chosen": form.chosen(),
             "paginator": paginator,
             "sections_page": sections_page,

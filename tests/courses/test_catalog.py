@@ -150,3 +150,36 @@ def test_draft_cancelled_and_unpublished_term_classes_stay_hidden(client, world)
     for name in ("草稿班", "停开班", "下学期班"):
         assert name not in html
     assert Section.objects.filter(name="草稿班").exists()
+
+
+def test_one_term_at_a_time_the_newest_running_one_unless_another_is_chosen(client, world):
+    import datetime
+
+    spring = f.TermFactory(school=world["home"], name="2027年春季学期（续）",
+                           start_date=datetime.date(2027, 3, 1),
+                           end_date=datetime.date(2027, 6, 25))
+    f.section(course_page=world["calligraphy"], term=spring, campus_page=world["liandu"],
+              name="春季1班")
+    f.TermFactory(school=world["home"], name="2025年秋季学期", is_published=True,
+                  start_date=datetime.date(2025, 9, 1), end_date=datetime.date(2025, 12, 31))
+    # The next term is shown first (enrolment for it is what is going on).
+    html = get(client).content.decode()
+    assert card_titles_of(html) == ["书法入门班 · 春季1班"]
+    assert "2027年春季学期（续）" in html and "1 class found" in html
+    assert '<details class="catalogue-filters" open>' in html  # nothing chosen yet
+    # The running term is one choice away; a finished term is not offered.
+    assert f'<option value="{world["term"].pk}">2026年秋季学期</option>' in html
+    assert "2025年秋季学期" not in html
+    autumn = get(client, f"?term={world['term'].pk}").content.decode()
+    assert "5 classes found" in autumn and "You chose: 2026年秋季学期" in autumn
+    # A term that is not offered (unknown, or another school's) shows the default.
+    assert "1 class found" in get(client, "?term=99999").content.decode()
+
+
+def test_a_school_with_one_term_shows_no_term_choice(client, world):
+    html = get(client).content.decode()
+    assert 'name="term"' not in html and "2026年秋季学期" in html
+
+
+def card_titles_of(html: str) -> list[str]:
+    return re.findall(r'<h3 class="card-title"><a href="[^"]+">([^<]+)</a>', html)

@@ -2,6 +2,7 @@
 list exactly the classes ``CourseIndexPage.public_sections`` lists, in the
 same order, on every filter, and say what a card must say."""
 
+import datetime
 import itertools
 
 import pytest
@@ -89,3 +90,15 @@ def test_a_card_says_when_where_who_seats_and_fee(world):
     evening = next(c for c in cards if c.url == str(world["evening"].pk))
     assert evening.slots == ("Every Wednesday evening 19:00–21:00",
                              "Every Saturday morning 9:00–10:30")
+
+
+def test_a_term_filter_keeps_only_that_terms_classes(world):
+    spring = f.TermFactory(school=world["home"], name="2027年春季学期（续）",
+                           start_date=datetime.date(2027, 3, 1),
+                           end_date=datetime.date(2027, 6, 25))
+    f.section(course_page=world["calligraphy"], term=spring, campus_page=world["liandu"],
+              name="春季1班")
+    for term in (world["term"], spring):
+        expected = listed_by_orm(world, {"term": term.pk})
+        assert listed_by_sql(world, {"term": term.pk}) == (expected, len(expected))
+    assert len(listed_by_orm(world, {"term": spring.pk})) == 1
