@@ -36,6 +36,9 @@ class EnrolBlock:
     opens_at: object = None
     closes_at: object = None
     renewal_closes_at: object = None
+    # Pks of the people (of ``people``) who held this class last term: in
+    # the renewal window only they may ask.
+    returning: frozenset = frozenset()
 
     @property
     def holders(self) -> list[PersonInSection]:
@@ -44,8 +47,10 @@ class EnrolBlock:
 
     @property
     def candidates(self) -> list[PersonInSection]:
-        """People who could still ask for a place here."""
-        return [p for p in self.people if p.enrolment is None]
+        """People who could still ask for a place here (in the renewal
+        window, only last term's students of this class)."""
+        return [p for p in self.people if p.enrolment is None
+                and (self.state != "renewal" or p.person.pk in self.returning)]
 
     @property
     def has_button(self) -> bool:
@@ -87,7 +92,8 @@ def _drawn(section: Section) -> bool:
 def enrol_block(request: HttpRequest, *, section: Section, availability: Availability,
                 now=None) -> EnrolBlock:
     """The block for ``request.user`` (logged in): two queries (the people
-    they act for, their live enrolments here) plus one per waiting-list place."""
+    they act for, their live enrolments here), one more in the renewal
+    window (who held the class last term), plus one per waiting-list place."""
     from courses.selectors import waitlist_position
 
     now = now or timezone.now()
@@ -107,9 +113,17 @@ def enrol_block(request: HttpRequest, *, section: Section, availability: Availab
         rows.append(PersonInSection(person=person, is_self=index == 0, enrolment=enrolment,
                                     position=position))
     term = section.term
+    state = _state(section, availability, now)
+    returning = frozenset()
+    if state == "renewal":
+        returning = frozenset(Enrolment.objects.filter(
+            section_id=section.copied_from_id, person__in=people,
+            status=Enrolment.Status.ENROLLED,
+        ).values_list("person_id", flat=True))
     return EnrolBlock(
         url=reverse("courses:enrol", args=[section.pk]),
-        state=_state(section, availability, now),
+        state=state,
+        returning=returning,
         people=rows,
         opens_at=term.enrolment_opens_at,
         closes_at=term.enrolment_closes_at,

@@ -129,3 +129,20 @@ def test_the_anonymous_page_has_no_personal_enrol_block(client, english, world):
     assert enrol_url(world["section"]) not in html
 
 
+
+
+def test_in_the_renewal_window_only_last_terms_students_get_the_button(client, english, world):
+    now = timezone.now()
+    open_windows(world["term"], renewal_opens_at=now - dt.timedelta(days=1),
+                 renewal_closes_at=now + dt.timedelta(days=2),
+                 enrolment_opens_at=now + dt.timedelta(days=3))
+    enrolled_row(world["student"], world["last_run"])
+    newcomer = person("李建国")
+
+    client.force_login(newcomer)
+    block = enrol_block(client, world["section"])
+    assert "students of this class last term can keep their place" in block
+    assert enrol_url(world["section"]) not in block  # no button promising a refusal
+
+    client.force_login(world["student"])
+    assert "Keep my place</button>" in enrol_block(client, world["section"])
