@@ -24,6 +24,7 @@ import copy
 from django.http import Http404, HttpRequest, HttpResponse
 from wagtail.url_routing import RouteResult
 
+from cms.chrome import CHROME_VERSION
 from courses.cache import LOOKED_UP, SEEN_VERSION, cacheable_request, lookup, page_key
 
 # Path prefixes of the catalogues this process has served
@@ -90,5 +91,9 @@ class CataloguePageCacheMiddleware:
                 return response
             setattr(request, LOOKED_UP, key)
             setattr(request, SEEN_VERSION, version)
+            if version is not None:
+                # Every change of a school's settings, menu or Site bumps
+                # it: the page header may be kept under it (cms/chrome.py).
+                setattr(request, CHROME_VERSION, version)
             _known_route(request, prefix, version)
         return self.get_response(request)

@@ -1,7 +1,9 @@
 """Template tags for what every page of a school shows."""
 
 from django import template
+from django.utils.safestring import mark_safe
 
+from cms.chrome import header_html
 from cms.models import SchoolSettings
 from cms.models.site_settings import default_help_phone as _default_help_phone
 
@@ -28,3 +30,11 @@ def default_help_phone() -> str:
 def tel_href(phone: str) -> str:
     """``tel:`` address for a number as people write it ("0578-212 3456")."""
     return "tel:" + "".join(ch for ch in phone if ch in "+0123456789")
+
+
+@register.simple_tag(takes_context=True)
+def site_header(context) -> str:
+    """includes/header.html, kept as a fragment for anonymous visitors of
+    pages that allow it (cms/chrome.py)."""
+    template_ = context.template.engine.get_template("includes/header.html")
+    return mark_safe(header_html(context, template_.render))

@@ -263,3 +263,47 @@ def test_a_view_restriction_applies_to_known_routes_and_cached_pages(client, wor
         response = client.get(path)
         assert response.status_code == 302, path
         assert "/accounts/login/" in response["Location"]
+
+
+def _header(html: str) -> str:
+    header = html[html.index('<header class="site-header">'):html.index("</header>")]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", header)
+
+
+def test_a_kept_header_is_the_header_a_render_gives_with_this_pages_path(client, world):
+    from cms import chrome
+
+    for r in ("a", "b"):
+        client.get(f"/courses/?r={r}")
+    chrome._fragments.clear()
+    first = client.get("/courses/?weekday=1&r=c").content.decode()
+    assert chrome._fragments  # written once, kept
+    second = client.get("/courses/?time=morning&r=d").content.decode()
+    # The second page's header came from the fragment: its own path is in
+    # the forms' "next" and the login link, and its CSRF token works.
+    assert 'name="next" value="/courses/?time=morning&amp;r=d"' in second
+    assert "/accounts/login/?next=/courses/%3Ftime%3Dmorning%26r%3Dd" in second
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', second).group(1)
+    assert "chrome" not in token and len(token) == 64
+    chrome._fragments.clear()
+    fresh = client.get("/courses/?time=morning&r=d").content.decode()
+    assert _header(second) == _header(fresh)
+    assert _header(first) != _header(second)  # each page's own path
+
+
+def test_a_new_menu_item_shows_in_a_kept_header(client, world):
+    from cms.models import MenuItem, NavigationSettings
+
+    for r in ("a", "b", "c"):
+        client.get(f"/courses/?r={r}")
+    navigation = NavigationSettings.for_site(world["home"].get_site())
+    MenuItem.objects.create(settings=navigation, label="报名须知", link_url="/notice/")
+    assert "报名须知" in client.get("/courses/?r=d").content.decode()
+
+
+def test_a_signed_in_person_gets_their_own_header(client, world):
+    for r in ("a", "b"):
+        client.get(f"/courses/?r={r}")
+    client.force_login(UserFactory())
+    html = client.get("/courses/?r=c").content.decode()
+    assert "Log out" in html and "Log in" not in html
