@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.generic import FormView
 from wagtail.admin.filters import WagtailFilterSet
@@ -270,7 +270,8 @@ class LotteryViewSet(ModelViewSet):
                accessor=digest_short),
         BooleanColumn("round_robin", label=gettext_lazy("First choices first")),
         DateColumn("announced_at", label=gettext_lazy("Announced"), sort_key="announced_at"),
-        DateColumn("drawn_at", label=gettext_lazy("Drawn"), sort_key="drawn_at"),
+        DateColumn("drawn_at", label=pgettext_lazy("lottery draw", "Drawn"),
+                   sort_key="drawn_at"),
         DateColumn("published_at", label=gettext_lazy("Published"), sort_key="published_at"),
         Column("entries_count", label=gettext_lazy("Requests"), sort_key="entries_count"),
     ]

@@ -5,6 +5,7 @@ collected for a term's lottery classes. Written only by
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LotteryDraw(models.Model):
@@ -14,7 +15,7 @@ class LotteryDraw(models.Model):
 
     class Status(models.TextChoices):
         ANNOUNCED = "announced", _("Announced")
-        DRAWN = "drawn", _("Drawn")
+        DRAWN = "drawn", pgettext_lazy("lottery draw", "Drawn")  # zh: 已摇号, not a ticket's 抽中
         PUBLISHED = "published", _("Published")
 
     term = models.ForeignKey(
