@@ -253,6 +253,7 @@ def test_the_inputs_digest_is_the_sha256_of_the_sorted_request_lines(world, staf
     assert draw.inputs_digest == hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
+@pytest.mark.usefixtures("english")
 def test_verify_finds_a_changed_outcome(world, staff):
     requests(world["a"], 6)
     draw = drawn(world, staff)
@@ -264,6 +265,7 @@ def test_verify_finds_a_changed_outcome(world, staff):
     assert any("differ" in problem for problem in lottery_problems(draw=draw))
 
 
+@pytest.mark.usefixtures("english")
 def test_verify_finds_a_request_added_or_removed_after_the_draw(world, staff):
     requests(world["a"], 6)
     draw = drawn(world, staff)
