@@ -18,7 +18,7 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,dangxiao.loca
 os.environ.setdefault("SMS_BACKEND", "bench.settings.NoSMSBackend")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
 
-from lms.settings.base import SQLITE_OPTIONS, env
+from lms.settings.base import database_from_env, env
 from lms.settings.production import *  # noqa: F403
 
 DEBUG = False
@@ -27,13 +27,7 @@ ROOT_URLCONF = "bench.urls"
 if not env("DATABASE_URL"):
     _path = Path(env("BENCH_SQLITE", "/tmp/lms-bench/bench.sqlite3"))
     _path.parent.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(_path),
-            "OPTIONS": dict(SQLITE_OPTIONS),
-        }
-    }
+    DATABASES = {"default": database_from_env(_path)}  # as production's default
 
 # Plain HTTP on 127.0.0.1: no redirect to https, cookies not HTTPS-only.
 SECURE_SSL_REDIRECT = False

@@ -121,14 +121,19 @@ SQLITE_OPTIONS = {
 
 
 def database_from_env(default_path: Path) -> dict:
+    # Connections are kept between requests (opening one, and SQLite's
+    # PRAGMAs, cost as much as a simple page) and checked before reuse.
+    conn_max_age = int(env("DATABASE_CONN_MAX_AGE", "60"))
     url = env("DATABASE_URL")
     if not url:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(default_path),
             "OPTIONS": dict(SQLITE_OPTIONS),
+            "CONN_MAX_AGE": conn_max_age,
+            "CONN_HEALTH_CHECKS": True,
         }
-    config = dj_database_url.parse(url, conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")))
+    config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = dict(SQLITE_OPTIONS)
     return config
