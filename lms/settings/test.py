@@ -26,7 +26,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["NAME"] = _test_db  # noqa: F405
     DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": _test_db}  # noqa: F405
-# Tests open and close their connections themselves (threads, live server).
-DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+    # As before connections were kept: one per request in the live server.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
