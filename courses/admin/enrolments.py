@@ -252,8 +252,9 @@ class EnrolmentInspectView(ScopedInspectView):
 
 
 class NoFormView(View):
-    """Enrolments have no add, edit or delete form: send the person to the
-    enrolment (its actions) or the list."""
+    """Records that change only through services (enrolments, lottery draws)
+    have no add, edit or delete form: send the person to the record (its
+    actions) or the list."""
 
     index_url_name = None
     inspect_url_name = None

@@ -25,6 +25,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import policy_registry
 
+from courses.admin.enrolments import NoFormView
 from courses.models import LotteryDraw, LotteryEntry, Section, Term
 from courses.services.lottery import (
     LotteryError,
@@ -150,7 +151,7 @@ class LotteryAnnounceView(WagtailAdminTemplateMixin, FormView):
 
     model = LotteryDraw
     form_class = AnnounceForm
-    template_name = "courses/admin/lottery_announce.html"
+    template_name = "courses/admin/enrolment_action.html"
     page_title = gettext_lazy("Announce a lottery")
     header_icon = "resubmit"
     index_url_name = None
@@ -171,7 +172,17 @@ class LotteryAnnounceView(WagtailAdminTemplateMixin, FormView):
                 {"url": "", "label": self.get_page_title()}]
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "back_url": reverse(self.index_url_name)}
+        return {
+            **super().get_context_data(**kwargs),
+            "back_url": reverse(self.index_url_name),
+            "submit_label": _("Announce"),
+            "intro": _(
+                "Announcing makes a secret random seed for the term's lottery classes and "
+                "shows its SHA-256 digest at once. Publish the digest before the draw: after "
+                "the draw, anyone can check that the published seed has this digest and "
+                "recompute the result."
+            ),
+        }
 
     def form_valid(self, form):
 
@@ -242,15 +253,6 @@ class LotteryActionView(View):
 
         lottery_publish(draw=self.draw, actor=self.request.user)
         return messages.SUCCESS, _("Published: the seed and the result are now public.")
-
-
-class NoFormView(View):
-    """Draws have no edit or delete form."""
-
-    inspect_url_name = None
-
-    def dispatch(self, request, *args, pk, **kwargs):
-        return redirect(self.inspect_url_name, pk)
 
 
 class LotteryViewSet(ModelViewSet):
