@@ -21,6 +21,25 @@ def expire_offers() -> int:
     return offers_expire()
 
 
+@shared_task(
+    name="courses.run_due_lotteries",
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    max_retries=3,
+    retry_backoff=30,
+)
+def run_due_lotteries() -> dict:
+    """Announce and draw the lotteries that are due: a term's draw is
+    drawn by itself once its request window has closed (idempotent and
+    safe on two workers; celery beat runs it every five minutes; see
+    courses.services.lottery_schedule). Returns the pks announced and
+    drawn."""
+    from courses.services.lottery_schedule import lotteries_run_due
+
+    run = lotteries_run_due()
+    return {"announced": run.announced, "drawn": run.drawn}
+
+
 @shared_task(name="courses.lottery_notify", ignore_result=True,
              autoretry_for=(OperationalError,), max_retries=5, retry_backoff=30)
 def lottery_notify(draw_id: int) -> int:

@@ -332,3 +332,9 @@ CELERY_BEAT_SCHEDULE["courses.expire_offers"] = {
     "task": "courses.expire_offers",
     "schedule": 300.0,
 }
+# Lotteries: announced while requests come in, drawn once the window has
+# closed (courses/services/lottery_schedule.py).
+CELERY_BEAT_SCHEDULE["courses.run_due_lotteries"] = {
+    "task": "courses.run_due_lotteries",
+    "schedule": 300.0,
+}
