@@ -26,9 +26,10 @@ see at a glance who may act for them.
 Who may act for whom: ``proxy_people`` and ``can_act_for`` in services.py.
 
 Every write runs in one transaction, locking the student's account row
-first, so two requests cannot both take the last of the three places. Texts
-are sent after commit; a failed text is logged and the family member can
-ask for the code again.
+first, so two requests cannot both take the last of the three places, and
+leaves an audit row in it (``proxy_audit``: who acted, for whom, what,
+when). Texts are sent after commit; a failed text is logged and the family
+member can ask for the code again.
 """
 
 import logging
@@ -45,6 +46,7 @@ from django.utils.translation import gettext_lazy
 
 from lms.sms import send_sms
 
+from . import proxy_audit
 from .models import ProxyLink, User
 from .phone import mask_phone, normalize_phone
 
@@ -157,6 +159,7 @@ def proxy_request(
                 "You are already linked to this family member. You can enrol for them now."
             ))
         _check_room(student=student)
+        action = proxy_audit.RESEND if link is not None else proxy_audit.REQUEST
         if link is None:
             link = ProxyLink(student=student, proxy=proxy)
         elif link.code_sent_at and now - link.code_sent_at < CODE_RESEND_AFTER:
@@ -165,6 +168,7 @@ def proxy_request(
             ))
         link.relation = relation
         code = _new_code(link=link, now=now)  # saves the link
+        proxy_audit.proxy_log(link=link, action=action, actor=proxy)
         transaction.on_commit(lambda: _send_consent_sms(link=link, code=code))
     return link
 
@@ -217,6 +221,8 @@ def proxy_consent(
             current.code_expires_at = None
             current.full_clean()
             current.save()
+            proxy_audit.proxy_log(link=current, action=proxy_audit.CONSENT, actor=actor,
+                                  by="student" if actor.pk == current.student_id else "code")
     if refusal is not None:
         raise refusal
     return current
@@ -231,20 +237,33 @@ def proxy_end(*, link: ProxyLink, actor: User, now: datetime | None = None) -> P
     with transaction.atomic(durable=True):
         current = ProxyLink.objects.select_for_update().get(pk=link.pk)
         if current.status != Status.ENDED:
-            _end(link=current, actor=actor, now=now or timezone.now())
+            if actor.pk == current.proxy_id:
+                reason = proxy_audit.BY_PROXY
+            elif current.status == Status.PENDING:
+                reason = proxy_audit.DECLINED
+            else:
+                reason = proxy_audit.BY_STUDENT
+            _end(link=current, actor=actor, now=now or timezone.now(), reason=reason)
     return current
 
 
 # --- helpers ----------------------------------------------------------------
 
 
-def _end(*, link: ProxyLink, actor: User | None, now: datetime) -> None:
+def _end(*, link: ProxyLink, actor: User | None, now: datetime, reason: str,
+         logged_actor: User | None = None) -> None:
+    """End ``link`` (saved) and write its audit row: ``ended_by`` is
+    ``actor``; the row's user is ``logged_actor`` when given (the family
+    member whose wrong codes ended the request), else ``actor``."""
+    was = link.status
     link.status = Status.ENDED
     link.ended_at = now
     link.ended_by = actor
     link.code_hash = ""
     link.code_expires_at = None
     link.save()
+    proxy_audit.proxy_log(link=link, action=proxy_audit.END, actor=logged_actor or actor,
+                          reason=reason, was=was)
 
 
 def _check_room(*, student: User) -> None:
@@ -293,7 +312,8 @@ def _check_code(*, link: ProxyLink, code: str | None, now: datetime) -> ProxyRef
         return None
     link.code_tries += 1
     if link.code_tries >= CODE_MAX_TRIES:
-        _end(link=link, actor=None, now=now)
+        _end(link=link, actor=None, now=now, reason=proxy_audit.TOO_MANY_TRIES,
+             logged_actor=link.proxy)
         return ProxyRefused("too_many_tries", _(
             "The code was typed wrong too many times, so this request has ended. "
             "Please ask again from the “My family” page."

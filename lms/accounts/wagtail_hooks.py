@@ -14,3 +14,10 @@ register_permission_policy(ProxyLink, ReadOnlyPolicy(ProxyLink))
 @hooks.register("register_admin_viewset")
 def register_family_links():
     return ProxyLinkViewSet()
+
+
+@hooks.register("register_log_actions")
+def register_proxy_log_actions(actions):
+    from .proxy_audit import register_proxy_log_actions as register
+
+    register(actions)
