@@ -1,5 +1,6 @@
 """Models of the teaching side. Import from ``courses.models``."""
 
+from .attendance import Attendance, AttendanceLogEntry, LeaveRequest
 from .campuses import CampusIndexPage, CampusPage, Room
 from .catalog import CourseIndexPage, CoursePage, Department
 from .enrolment import CalendarToken, Enrolment, EnrolmentLogEntry
@@ -9,6 +10,8 @@ from .terms import WEEKDAYS, Term, TermDay
 
 __all__ = [
     "WEEKDAYS",
+    "Attendance",
+    "AttendanceLogEntry",
     "CalendarToken",
     "CampusIndexPage",
     "CampusPage",
@@ -18,6 +21,7 @@ __all__ = [
     "Department",
     "Enrolment",
     "EnrolmentLogEntry",
+    "LeaveRequest",
     "LotteryDraw",
     "LotteryEntry",
     "Room",
