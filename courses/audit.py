@@ -1,12 +1,19 @@
-"""The audit trail of enrolments (DESIGN rule 9), on Wagtail's audit log:
-every change writes an ``EnrolmentLogEntry`` saying who acted (``user``),
-for whom (``person``), what (``action`` and ``data``) and when, in the
-same transaction as the change. Entries show in the admin's site history."""
+"""The audit trail of enrolments and attendance (DESIGN rule 9), on
+Wagtail's audit log: every change writes an ``EnrolmentLogEntry`` (or an
+``AttendanceLogEntry``) saying who acted (``user``), for whom (``person``),
+what (``action`` and ``data``) and when, in the same transaction as the
+change. Entries show in the admin's site history."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
-from courses.models import Enrolment, EnrolmentLogEntry
+from courses.models import (
+    Attendance,
+    AttendanceLogEntry,
+    Enrolment,
+    EnrolmentLogEntry,
+    LeaveRequest,
+)
 
 # action: (label, message shown in the history)
 ENROLMENT_ACTIONS = {
@@ -24,10 +31,31 @@ ENROLMENT_ACTIONS = {
 }
 
 
+# Attendance records and leave requests share one log model.
+ATTENDANCE_ACTIONS = {
+    "courses.attendance.mark": (_("Attendance"), _("Attendance recorded")),
+    "courses.attendance.correct": (_("Attendance corrected"),
+                                   _("Attendance corrected by staff")),
+    "courses.leave.request": (_("Leave asked"), _("Asked for leave")),
+    "courses.leave.approve": (_("Leave approved"), _("Leave approved")),
+    "courses.leave.refuse": (_("Leave refused"), _("Leave refused")),
+    "courses.leave.withdraw": (_("Leave withdrawn"), _("Leave request withdrawn")),
+}
+
+
 def register_enrolment_log_actions(actions) -> None:
-    """The ``register_log_actions`` hook (courses/wagtail_hooks.py)."""
+    """The ``register_log_actions`` hook (courses/wagtail_hooks.py): the
+    enrolment actions, then the attendance ones."""
     actions.register_model(Enrolment, EnrolmentLogEntry)
     for action, (label, message) in ENROLMENT_ACTIONS.items():
+        actions.register_action(action, label, message)
+    register_attendance_log_actions(actions)
+
+
+def register_attendance_log_actions(actions) -> None:
+    actions.register_model(Attendance, AttendanceLogEntry)
+    actions.register_model(LeaveRequest, AttendanceLogEntry)
+    for action, (label, message) in ATTENDANCE_ACTIONS.items():
         actions.register_action(action, label, message)
 
 
@@ -41,4 +69,17 @@ def enrolment_log(*, enrolment: Enrolment, action: str, actor=None,
     entry = log(enrolment, action, user=actor, data=data or {})
     if entry is None:  # Wagtail skips models without a registered log model
         raise RuntimeError("EnrolmentLogEntry is not registered for Enrolment")
+    return entry
+
+
+def attendance_log(*, instance: Attendance | LeaveRequest, action: str, actor=None,
+                   data: dict | None = None) -> AttendanceLogEntry:
+    """Write the audit row of a change to an attendance record or a leave
+    request made by ``actor`` (None: the system). Call it inside the
+    service's transaction. Raises ``KeyError`` for an unknown action."""
+    if action not in ATTENDANCE_ACTIONS:
+        raise KeyError(action)
+    entry = log(instance, action, user=actor, data=data or {})
+    if entry is None:  # Wagtail skips models without a registered log model
+        raise RuntimeError(f"AttendanceLogEntry is not registered for {type(instance).__name__}")
     return entry

@@ -10,3 +10,10 @@ from django.dispatch import Signal
 # kwargs: session (ClassSession, as saved), change ("cancelled" or "moved"),
 # actor (the User who made the change, or None for the system).
 session_changed = Signal()
+
+# An attendance record was created or its status changed (a repeated tap
+# that changes nothing sends nothing).
+# kwargs: attendance (Attendance, as saved), session (ClassSession), person
+# (User), old_status (None when the record is new), new_status, actor (the
+# User who recorded it, or None for the system).
+attendance_changed = Signal()
