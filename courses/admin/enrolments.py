@@ -8,6 +8,7 @@ no add, edit or delete form. Every view reads through the registered
 enrolments, a teacher only their sections', read-only). The action forms
 are in ``enrolment_actions``."""
 
+import datetime
 import re
 import unicodedata
 
@@ -15,7 +16,7 @@ import django_filters
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -186,8 +187,32 @@ class EnrolmentIndexView(ScopedIndexView):
 
 # --- inspect --------------------------------------------------------------------
 
+EMPTY = "—"
 
-class EnrolmentInspectView(ScopedInspectView):
+
+def words(value):
+    """A field's value as an admin reads it: yes/no (是/否) for a flag, a
+    local date and time, "—" for nothing; anything else (labels, names,
+    numbers) as it is."""
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    return value
+
+
+class WordsInspectMixin:
+    """An inspect view whose every field reads as words (``words``)."""
+
+    def get_field_display_value(self, field_name, field):
+        return words(super().get_field_display_value(field_name, field))
+
+
+class EnrolmentInspectView(WordsInspectMixin, ScopedInspectView):
     template_name = "courses/admin/enrolment_inspect.html"
     move_url_name = fee_url_name = withdraw_url_name = None
     extra_fields = {
@@ -210,7 +235,7 @@ class EnrolmentInspectView(ScopedInspectView):
         return super().get_field_label(field_name, field)
 
     def get_phone_display_value(self):
-        return mask_phone(self.object.person.phone) or "-"
+        return mask_phone(self.object.person.phone)
 
     def get_campus_display_value(self):
         return self.object.section.campus.title
@@ -219,11 +244,10 @@ class EnrolmentInspectView(ScopedInspectView):
         return self.object.section.term.name
 
     def get_acted_by_display_value(self):
-        return acted_by_text(self.object) or "-"
+        return acted_by_text(self.object)
 
     def get_waitlist_position_display_value(self):
-        position = waitlist_position(enrolment=self.object)
-        return position if position is not None else "-"
+        return waitlist_position(enrolment=self.object)
 
     def get_edit_url(self):
         return None

@@ -25,7 +25,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import policy_registry
 
-from courses.admin.enrolments import NoFormView
+from courses.admin.enrolments import NoFormView, WordsInspectMixin
 from courses.models import LotteryDraw, LotteryEntry, Section, Term
 from courses.services.lottery import (
     LotteryError,
@@ -64,7 +64,7 @@ class LotteryIndexView(generic.IndexView):
         return None
 
 
-class LotteryInspectView(generic.InspectView):
+class LotteryInspectView(WordsInspectMixin, generic.InspectView):
     """The draw, its buttons and its lottery classes with their results."""
 
     template_name = "courses/admin/lottery_inspect.html"
@@ -79,6 +79,8 @@ class LotteryInspectView(generic.InspectView):
     def get_field_display_value(self, field_name, field):
         if field_name == "seed" and self.object.status != LotteryDraw.Status.PUBLISHED:
             return _("Kept secret until the result is published.")
+        if field_name == "drawn_by" and self.object.drawn_at and not self.object.drawn_by_id:
+            return _("The system")  # drawn by itself at the window's close
         return super().get_field_display_value(field_name, field)
 
     @cached_property

@@ -4,10 +4,14 @@ exports, the audit history on the inspect page, and the staff actions
 staff member as the actor. Admin users read the admin in English."""
 
 import csv
+import datetime as dt
 import io
+import re
 
 import openpyxl
 import pytest
+from django.utils import translation
+from wagtail.users.models import UserProfile
 
 from courses.audit import enrolment_log
 from courses.models import Enrolment, EnrolmentLogEntry
@@ -199,6 +203,44 @@ def test_the_inspect_page_shows_the_audit_history(client, people):
                  "Joined the waiting list", "莲都管理员", "to: On the waiting list", "History"):
         assert text in html, text
     assert client.get(url("courses_enrolment:history", people.li_ld.pk)).status_code == 200
+
+
+def inspect_fields(html) -> dict[str, str]:
+    """The inspect page's fields as the admin reads them: label → text."""
+    pairs = re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", html, re.DOTALL)
+    return {re.sub(r"\s+", " ", dt).strip(): re.sub(r"<[^>]+>|\s+", " ", dd).strip()
+            for dt, dd in pairs}
+
+
+@pytest.mark.parametrize(("language", "yes", "no", "enrolled"), [
+    ("en", "Yes", "No", "Aug. 20, 2026, 5:05 p.m."),
+    ("zh-hans", "是", "否", "2026年8月20日 17:05"),
+])
+def test_every_inspect_field_reads_as_words(client, people, language, yes, no, enrolled):
+    Enrolment.objects.filter(pk=people.wang_ld.pk).update(
+        is_new_student=False, enrolled_at=dt.datetime(2026, 8, 20, 9, 5, tzinfo=dt.UTC))
+    Enrolment.objects.filter(pk=people.li_ld.pk).update(acted_by=None)
+    profile = UserProfile.get_for_user(people.campus_admin)
+    profile.preferred_language = language
+    profile.save()
+    client.force_login(people.campus_admin)
+
+    enrolled_row = inspect_fields(html_of(client, url("courses_enrolment:inspect",
+                                                      people.wang_ld.pk)))
+    waiting_row = inspect_fields(html_of(client, url("courses_enrolment:inspect",
+                                                     people.li_ld.pk)))
+
+    values = [*enrolled_row.values(), *waiting_row.values()]
+    assert len(enrolled_row) == 18 and values
+    for raw in ("None", "True", "False", "-"):
+        assert raw not in values, raw
+    assert yes in waiting_row.values() and no in enrolled_row.values()  # new student
+    assert enrolled in enrolled_row.values()  # local time (UTC+8)
+    assert "—" in enrolled_row.values()  # no waiting-list place, no ticket, no offer
+    with translation.override(language):
+        assert str(Enrolment.Status.WAITLISTED.label) in waiting_row.values()
+        assert str(Enrolment.Fee.PAID.label) in enrolled_row.values()
+    assert waiting_row.get("Place on the waiting list", "1") == "1"
 
 
 # --- actions ----------------------------------------------------------------------

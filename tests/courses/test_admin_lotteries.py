@@ -3,13 +3,17 @@ digest shown at once, draw, verify, re-run with the same result, publish,
 and links to each lottery class's public result page. The buttons call the
 real lottery services."""
 
+import datetime as dt
+
 import pytest
 
 from courses.models import Enrolment, LotteryDraw
+from courses.services.lottery_schedule import lotteries_run_due
 from lms.accounts import roles
 
 from . import test_admin_setup as admin_setup
 from .lottery_factories import lottery_world, requests
+from .test_admin_enrolments import inspect_fields
 from .test_admin_setup import admin_user, refused, url
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +161,22 @@ def test_a_get_on_an_action_changes_nothing(client, world):
     response = client.get(url("courses_lottery:action", draw.pk, "draw"))
     assert response.status_code == 302
     assert LotteryDraw.objects.get(pk=draw.pk).status == LotteryDraw.Status.ANNOUNCED
+
+
+def test_a_draw_the_system_made_reads_as_words(client, world):
+    """Drawn by itself at the window's close (courses.run_due_lotteries):
+    "drawn by" reads "The system", flags yes/no, nothing "None"."""
+    lotteries_run_due(now=dt.datetime(2026, 8, 10, tzinfo=dt.UTC))
+    draw = LotteryDraw.objects.get()
+    LotteryDraw.objects.filter(pk=draw.pk).update(
+        announced_at=dt.datetime(2026, 8, 10, tzinfo=dt.UTC))
+    lotteries_run_due(now=dt.datetime(2026, 8, 20, 9, 5, tzinfo=dt.UTC))
+    client.force_login(world["school_admin"])
+
+    fields = inspect_fields(page(client, url("courses_lottery:inspect", draw.pk)))
+
+    assert fields["Drawn by"] == "The system"
+    assert fields["First choices first"] == "No"
+    assert fields["Published"] == "—"
+    assert fields["Drawn"] == "Aug. 20, 2026, 5:05 p.m."  # local time (UTC+8)
+    assert "None" not in fields.values() and "False" not in fields.values()
