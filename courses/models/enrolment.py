@@ -6,6 +6,7 @@ service), which lock the section, recount seats from these rows and log an
 ``EnrolmentLogEntry`` in the same transaction."""
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -41,13 +42,15 @@ class Enrolment(models.Model):
     # Rows that take a seat: counted against the capacity.
     SEATED = (Status.ENROLLED, Status.OFFERED)
 
+    # No index of their own: the (person, status) and (section, status)
+    # indexes below start with them (a lottery changes 100,000 rows at once).
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments",
-        verbose_name=_("student"),
+        verbose_name=_("student"), db_index=False,
     )
     section = models.ForeignKey(
         "courses.Section", on_delete=models.PROTECT, related_name="enrolments",
-        verbose_name=_("class"),
+        verbose_name=_("class"), db_index=False,
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     source = models.CharField(
@@ -99,7 +102,9 @@ class Enrolment(models.Model):
         indexes = [
             models.Index(fields=["section", "status"]),
             models.Index(fields=["person", "status"]),
-            models.Index(fields=["status", "offer_expires_at"]),
+            # The expiry sweep's rows only: a row enters it when offered.
+            models.Index(fields=["offer_expires_at"], condition=Q(status="offered"),
+                         name="enrolment_offer_expiry"),
         ]
 
     def __str__(self):
@@ -122,17 +127,34 @@ class EnrolmentLogEntry(BaseLogEntry):
     ``courses.enrolment.enrol``), ``data`` holds the before/after status and
     the reason. Written in the same transaction as the change."""
 
-    object_id = models.CharField(max_length=255, db_index=True)
+    # A lottery writes 100,000 of these rows at once, so the table keeps only
+    # the indexes something reads (see Meta) and checks no key at commit:
+    # Wagtail's fields are redeclared without their unused indexes (action's
+    # LIKE index, content_changed, revision) and the content type's
+    # constraint (always Enrolment's; Wagtail leaves user and revision
+    # unconstrained too). Queries go by enrolment, person or section, never
+    # by object_id (kept for Wagtail's reports).
+    content_type = models.ForeignKey(
+        ContentType, models.SET_NULL, verbose_name=_("content type"), blank=True, null=True,
+        related_name="+", db_constraint=False,
+    )
+    action = models.CharField(max_length=255, blank=True)
+    revision = models.ForeignKey(
+        "wagtailcore.Revision", null=True, blank=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="+", db_index=False,
+    )
+    content_changed = models.BooleanField(default=False)
+    object_id = models.CharField(max_length=255)
     enrolment = models.ForeignKey(
         Enrolment, on_delete=models.DO_NOTHING, db_constraint=False, related_name="log_entries"
     )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False,
-        related_name="+", verbose_name=_("for"),
+        related_name="+", verbose_name=_("for"), db_index=False,
     )
     section = models.ForeignKey(
         "courses.Section", on_delete=models.DO_NOTHING, db_constraint=False,
-        related_name="+", verbose_name=_("class"),
+        related_name="+", verbose_name=_("class"), db_index=False,
     )
 
     objects = EnrolmentLogEntryManager()
@@ -154,7 +176,9 @@ class EnrolmentLogEntry(BaseLogEntry):
         verbose_name = _("enrolment log entry")
         verbose_name_plural = _("enrolment log entries")
         indexes = [models.Index(fields=["person", "-timestamp"]),
-                   models.Index(fields=["section", "-timestamp"])]
+                   models.Index(fields=["section", "-timestamp"]),
+                   # The history's moves and Wagtail's action filter: equality only.
+                   models.Index(fields=["action"], name="enrolment_log_action")]
 
 
 class CalendarToken(models.Model):

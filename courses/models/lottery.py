@@ -61,12 +61,18 @@ class LotteryEntry(models.Model):
         WAITLISTED = "waitlisted", _("Waiting list")
         NOT_DRAWN = "not_drawn", _("Not drawn")
 
-    draw = models.ForeignKey(LotteryDraw, on_delete=models.CASCADE, related_name="entries")
+    # A draw writes 100,000 entries at once. The draw's own index is the
+    # (draw, section, rank) one below; the section is the enrolment's, which
+    # the enrolment's key already holds in place (PROTECT), so the database
+    # checks no second key for it at commit (Django still protects it).
+    draw = models.ForeignKey(LotteryDraw, on_delete=models.CASCADE, related_name="entries",
+                             db_index=False)
     enrolment = models.ForeignKey(
         "courses.Enrolment", on_delete=models.PROTECT, related_name="lottery_entries"
     )
     section = models.ForeignKey(
-        "courses.Section", on_delete=models.PROTECT, related_name="lottery_entries"
+        "courses.Section", on_delete=models.PROTECT, related_name="lottery_entries",
+        db_constraint=False,
     )
     ticket = models.CharField(_("ticket"), max_length=12)
     preference = models.PositiveSmallIntegerField(_("choice"), default=1)
