@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from courses.views import enrolment, feeds, my, search
+from courses.views import attendance, enrolment, feeds, my, search
 from courses.views.lottery import lottery_result_page
 
 app_name = "courses"
@@ -20,4 +20,18 @@ urlpatterns: list = [
     path("my/classes/", my.my_classes, name="my_classes"),
     path("my/calendar/renew/", my.calendar_renew, name="calendar_renew"),
     path("lottery/sections/<int:section_pk>/", lottery_result_page, name="lottery_result"),
+    # Attendance: roll call for teachers and campus admins, leave for students.
+    path("teach/roll-call/", attendance.roll_call_today, name="roll_call_today"),
+    path("teach/roll-call/<int:session_pk>/", attendance.roll_call, name="roll_call"),
+    path("teach/roll-call/<int:session_pk>/mark/", attendance.roll_call_mark,
+         name="roll_call_mark"),
+    path("teach/roll-call/<int:session_pk>/register/", attendance.register_print,
+         name="register_print"),
+    path("teach/roll-call/<int:session_pk>/register/enter/", attendance.register_enter,
+         name="register_enter"),
+    path("teach/leave/<int:pk>/decide/", attendance.leave_decide, name="leave_decide"),
+    path("my/leave/", attendance.my_leave, name="my_leave"),
+    path("my/leave/ask/<int:session_pk>/<int:person_pk>/", attendance.leave_ask,
+         name="leave_ask"),
+    path("my/leave/<int:pk>/withdraw/", attendance.leave_withdraw, name="leave_withdraw"),
 ]

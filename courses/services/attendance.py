@@ -150,6 +150,35 @@ def mark_in_transaction(
     return record, True
 
 
+def attendance_register_enter(
+    *,
+    session: ClassSession,
+    marks: dict[int, str],
+    actor: User,
+    reason: str = "",
+    now: datetime.datetime | None = None,
+) -> int:
+    """Enter the marks of a paper register afterwards (method
+    ``register``): ``marks`` maps person ids to statuses. All or nothing:
+    one transaction, and the first refusal (a ``ValidationError``, e.g. a
+    changed mark after the class day without ``reason``, or a person not in
+    the class) rolls every mark back. Returns how many records changed."""
+    now = now or timezone.now()
+    changed = 0
+    with locked_transaction():
+        people = User.objects.select_related("profile").in_bulk(sorted(marks))
+        for person_id in sorted(marks):
+            person = people.get(person_id)
+            if person is None:
+                raise ValidationError(_("This person is not a student of this class."),
+                                      code="not_enrolled")
+            _record, did = mark_in_transaction(
+                session=session, person=person, status=marks[person_id], actor=actor,
+                method=Method.REGISTER, reason=reason, now=now)
+            changed += did
+    return changed
+
+
 def attendance_remove_leave(*, session: ClassSession, person: User, actor: User | None,
                             reason: str = "") -> bool:
     """Inside the caller's transaction: remove the mark an approved leave

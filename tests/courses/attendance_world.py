@@ -30,8 +30,8 @@ def enrol(who, sec, status=Enrolment.Status.ENROLLED):
                                     enrolled_at=timezone.now())
 
 
-def make_world(students=3) -> SimpleNamespace:
-    home, campuses, catalogue = school_tree()
+def make_world(students=3, school="lsldxx") -> SimpleNamespace:
+    home, campuses, catalogue = school_tree(slug=school)
     liandu = campus(campuses, "莲都校区", slug="liandu")
     longquan = campus(campuses, "龙泉分校", slug="longquan")
     today = timezone.localdate()

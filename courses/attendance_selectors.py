@@ -1,0 +1,113 @@
+"""Reads for attendance: which classes a person may take roll call for,
+today's sessions, and one session's roll (DESIGN rule 6: a teacher their
+own classes, a campus admin their campus, school admins every campus)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from courses.admin.permissions import sees_all_campuses
+from courses.models import Attendance, ClassSession, Enrolment, LeaveRequest, Section
+from lms.accounts.models import User
+
+
+def roll_call_sections(user: User) -> QuerySet:
+    """The sections ``user`` may take roll call and decide leave for: all
+    for superusers and school admins, else those they teach and those of
+    the campuses they administer."""
+    if not (user.is_authenticated and user.is_active):
+        return Section.objects.none()
+    if sees_all_campuses(user):
+        return Section.objects.all()
+    mine = Section.objects.filter(Q(teachers=user) | Q(campus__admins=user)).values("pk")
+    return Section.objects.filter(pk__in=mine)
+
+
+def may_take_roll_call(user: User, section_id: int) -> bool:
+    return roll_call_sections(user).filter(pk=section_id).exists()
+
+
+def sessions_on(user: User, day: datetime.date) -> list[ClassSession]:
+    """The sessions on ``day`` (local) of the sections ``user`` may take
+    roll call for, cancelled ones included, by time; section, course,
+    campus and room loaded. One query."""
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(day, datetime.time.min, tz)
+    end = start + datetime.timedelta(days=1)
+    return list(
+        ClassSession.objects.filter(section__in=roll_call_sections(user),
+                                    starts_at__gte=start, starts_at__lt=end)
+        .select_related("section__course", "section__campus", "room")
+        .order_by("starts_at", "pk")
+    )
+
+
+def pending_leave_for(user: User, *, since: datetime.datetime | None = None
+                      ) -> list[LeaveRequest]:
+    """Pending leave requests of the sections ``user`` may decide for,
+    for sessions that end after ``since`` (default: a week ago), soonest
+    first; person, session and class loaded. One query."""
+    since = since or timezone.now() - datetime.timedelta(days=7)
+    return list(
+        LeaveRequest.objects.filter(status=LeaveRequest.Status.PENDING,
+                                    session__section__in=roll_call_sections(user),
+                                    session__ends_at__gt=since)
+        .select_related("person__profile", "session__section__course")
+        .order_by("session__starts_at", "pk")
+    )
+
+
+@dataclass
+class RollRow:
+    person: User
+    attendance: Attendance | None
+    leave: LeaveRequest | None  # the live (pending or approved) request
+
+    @property
+    def status(self) -> str:
+        return self.attendance.status if self.attendance is not None else ""
+
+    @property
+    def photo(self):
+        """The profile's photo, if profiles have one."""
+        profile = getattr(self.person, "profile", None)
+        return getattr(profile, "photo", None) or None
+
+
+def session_roll(session: ClassSession) -> list[RollRow]:
+    """Everyone to call at ``session``: the students enrolled in its class
+    (by name), and anyone else with a mark there (e.g. who left the class
+    later), each with their mark and live leave request. Three queries,
+    however many students."""
+    enrolled = list(
+        User.objects.filter(enrolments__section_id=session.section_id,
+                            enrolments__status=Enrolment.Status.ENROLLED)
+        .select_related("profile").distinct()
+    )
+    marks = {a.person_id: a for a in Attendance.objects.filter(session=session)
+             .select_related("person__profile")}
+    leaves = {r.person_id: r for r in LeaveRequest.objects.filter(
+        session=session, status__in=LeaveRequest.LIVE)}
+    people = {p.pk: p for p in enrolled}
+    for mark in marks.values():
+        people.setdefault(mark.person_id, mark.person)
+    rows = [RollRow(person=p, attendance=marks.get(pk), leave=leaves.get(pk))
+            for pk, p in people.items()]
+    rows.sort(key=lambda row: (row.person.display_name, row.person.pk))
+    return rows
+
+
+def person_leave_requests(people: list[User], *, since: datetime.datetime | None = None
+                          ) -> list[LeaveRequest]:
+    """Leave requests of ``people`` for sessions that have not ended (or
+    ended after ``since``), newest session first; session, section and
+    course loaded. One query."""
+    since = since or timezone.now()
+    return list(
+        LeaveRequest.objects.filter(person__in=people, session__ends_at__gt=since)
+        .select_related("session__section__course", "session__section__campus",
+                        "person__profile")
+        .order_by("session__starts_at", "pk")
+    )
