@@ -363,6 +363,35 @@ def test_audit_labels_read_like_the_enrolment_whoever_the_person_is(world, staff
     assert "139 1234 5678" in EnrolmentLogEntry.objects.get(enrolment=by_phone).label
 
 
+def test_names_and_tickets_with_copy_control_characters_are_stored_as_typed(world, staff):
+    # PostgreSQL's COPY text format gives a backslash, tab or newline a
+    # meaning of its own: the draw writes them as data.
+    odd = request(person("王\\N\t秀\n英\\"), world["a"], ticket="A\\B\tC")
+
+    draw = drawn(world, staff)
+
+    odd.refresh_from_db()
+    log = EnrolmentLogEntry.objects.get(enrolment=odd, action="courses.enrolment.draw")
+    assert log.label == str(odd) and log.label.startswith("王\\N\t秀\n英\\ · ")
+    assert draw.entries.get(enrolment=odd).ticket == "A\\B\tC"
+    assert lottery_verify(draw=draw)
+
+
+def test_a_rerun_audits_every_request_again_marked_as_a_rerun(world, staff):
+    rows = requests(world["a"], 4)
+    draw = drawn(world, staff)
+
+    lottery_draw(draw=draw, actor=staff)
+
+    logs = EnrolmentLogEntry.objects.filter(enrolment=rows[0], action="courses.enrolment.draw")
+    first, again = logs.order_by("pk")
+    assert "rerun" not in first.data and again.data["rerun"] is True
+    assert again.data == {**first.data, "rerun": True}
+    status = Enrolment.objects.get(pk=rows[0].pk).status
+    assert again.data["before"] == "applied" and again.data["after"] == status
+    assert again.uuid != first.uuid and again.user == staff
+
+
 def test_the_verify_command_reports_each_draw(world, staff):
     from io import StringIO
 
