@@ -8,7 +8,9 @@ The query selects exactly what ``CourseIndexPage.public_sections`` (that
 is, ``courses.selectors.catalog_sections`` of live course and campus
 pages) selects, in the same order; tests/courses/test_catalogue_cards.py
 compares the two on every filter. Seats are counted from enrolment rows
-(``Enrolment.SEATED``), as everywhere else.
+(``Enrolment.SEATED``), as everywhere else; a card says how many of the
+seats left are kept for new students (``Section.reserved_for_new``), the
+same for every visitor (the page is cached for everyone).
 """
 
 import datetime
@@ -157,10 +159,15 @@ def catalogue_cards(*, school, filters: dict, start: int, stop: int,
             "s.room_id, r.name, "
             f"(SELECT COUNT(*) FROM {t['enrolment']} e "
             f"WHERE e.section_id = s.id AND e.status IN ({seated})), "
+            # New students seated, only where places are kept for them.
+            "s.reserved_for_new, CASE WHEN s.reserved_for_new > 0 THEN "
+            f"(SELECT COUNT(*) FROM {t['enrolment']} e "
+            f"WHERE e.section_id = s.id AND e.status IN ({seated}) "
+            "AND e.is_new_student = %s) ELSE 0 END, "
             f"COUNT(*) OVER () {joins} WHERE {where} "
             "ORDER BY d.sort_order, cp.title, s.name, s.id "
             f"LIMIT {int(stop - start)} OFFSET {int(start)}",
-            [*Enrolment.SEATED, *params],
+            [*Enrolment.SEATED, *Enrolment.SEATED, True, *params],
         )
         rows = cursor.fetchall()
         if not rows:
@@ -182,7 +189,7 @@ def catalogue_cards(*, school, filters: dict, start: int, stop: int,
             f"WHERE st.section_id IN ({marks}) ORDER BY st.id", ids,
         )
         teacher_rows = cursor.fetchall()
-    return _cards(rows, slot_rows, teacher_rows, url_of), rows[0][10]
+    return _cards(rows, slot_rows, teacher_rows, url_of), rows[0][-1]
 
 
 class _Words:
@@ -201,13 +208,24 @@ class _Words:
         self.closed = gettext("Enrolment closed")
         self.free = gettext("Free")
         self.fee = gettext("%(fee)s yuan per term")
-        self._seats: dict[int, str] = {}
+        self._seats: dict[tuple[int, int], str] = {}
 
-    def seats_left(self, n: int) -> str:
-        if n not in self._seats:
-            self._seats[n] = ngettext("%(seats)s seat left", "%(seats)s seats left",
-                                      n) % {"seats": n}
-        return self._seats[n]
+    def seats_left(self, n: int, kept: int = 0) -> str:
+        """As courses/includes/seats.html says it (``kept``: of the ``n``
+        seats left, those kept for new students)."""
+        key = (n, kept)
+        if key not in self._seats:
+            if not kept:
+                text = ngettext("%(seats)s seat left", "%(seats)s seats left", n)
+            elif kept >= n:
+                text = ngettext("%(seats)s seat left, kept for new students",
+                                "%(seats)s seats left, all kept for new students", n)
+            else:
+                text = ngettext("%(seats)s seat left (%(kept)s of them kept for new students)",
+                                "%(seats)s seats left (%(kept)s of them kept for new students)",
+                                n)
+            self._seats[key] = text % {"seats": n, "kept": kept}
+        return self._seats[key]
 
 
 _words: dict[str, _Words] = {}
@@ -243,10 +261,12 @@ def _cards(rows, slot_rows, teacher_rows, url_of) -> list[SectionCard]:
         if name:
             teachers[section_id].append(name)
     cards = []
-    for pk, name, status, capacity, fee, title, campus, room_id, room, enrolled, _total in rows:
-        availability: Availability = _availability(_Row(status, capacity), enrolled)
+    for (pk, name, status, capacity, fee, title, campus, room_id, room, enrolled, reserved,
+         enrolled_new, _total) in rows:
+        availability: Availability = _availability(_Row(status, capacity, reserved), enrolled,
+                                                   enrolled_new)
         if availability.state == "open":
-            seats = words.seats_left(availability.seats_left)
+            seats = words.seats_left(availability.seats_left, availability.kept)
         elif availability.state == "full":
             seats = words.full
         else:
@@ -264,6 +284,7 @@ def _cards(rows, slot_rows, teacher_rows, url_of) -> list[SectionCard]:
 class _Row:
     status: str
     capacity: int
+    reserved_for_new: int
 
 
 def _time(value) -> datetime.time:

@@ -6,7 +6,7 @@ cache a page, but a decision (enrolment) always recounts under a lock."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from courses.models import ClassSession, Enrolment, Section, SectionSlot, Term
@@ -27,44 +27,68 @@ class Availability:
     state: str  # "open", "full", "closed", "cancelled", "draft"
     capacity: int
     enrolled: int
+    # Places still kept for new students: the class's ``reserved_for_new``
+    # minus those new students hold (as eligibility.Seats counts them).
+    reserved_left: int = 0
 
     @property
     def seats_left(self) -> int:
         return max(self.capacity - self.enrolled, 0)
 
+    @property
+    def kept(self) -> int:
+        """Of the seats left, how many only a new student may take."""
+        return min(self.reserved_left, self.seats_left)
+
+    @property
+    def seats_for_returning(self) -> int:
+        """Seats left that a returning student may take."""
+        return self.seats_left - self.kept
+
 
 def section_availability(*, section: Section) -> Availability:
     """State and seats left of one section, counted from enrolment rows."""
-    enrolled = Enrolment.objects.filter(section=section, status__in=Enrolment.SEATED).count()
-    return _availability(section, enrolled)
+    counts = Enrolment.objects.filter(section=section, status__in=Enrolment.SEATED).aggregate(
+        seated=Count("pk"), seated_new=Count("pk", filter=Q(is_new_student=True)))
+    return _availability(section, counts["seated"], counts["seated_new"])
 
 
-def _availability(section: Section, enrolled: int) -> Availability:
+def _availability(section: Section, enrolled: int, enrolled_new: int = 0) -> Availability:
     if section.status in (Section.Status.CANCELLED, Section.Status.DRAFT, Section.Status.CLOSED):
         state = section.status
     elif enrolled >= section.capacity:
         state = "full"
     else:
         state = "open"
-    return Availability(state=state, capacity=section.capacity, enrolled=enrolled)
+    reserved_left = max(getattr(section, "reserved_for_new", 0) - enrolled_new, 0)
+    return Availability(state=state, capacity=section.capacity, enrolled=enrolled,
+                        reserved_left=reserved_left)
 
 
 def sections_with_counts(queryset: QuerySet | None = None) -> QuerySet:
-    """Sections annotated with ``enrolled_count`` and ``seats_left`` (one
+    """Sections annotated with ``enrolled_count``, ``seats_left`` and
+    ``enrolled_new_count`` (new students seated, for kept places) (one
     query), with what a listing shows fetched alongside (a fixed number of
     queries however many sections there are)."""
     queryset = Section.objects.all() if queryset is None else queryset
     # A correlated subquery rather than JOIN + GROUP BY over every column.
-    enrolled = (
-        Enrolment.objects.filter(section=OuterRef("pk"), status__in=Enrolment.SEATED)
-        .order_by()
-        .values("section")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    def seated(**extra):
+        return (
+            Enrolment.objects.filter(section=OuterRef("pk"), status__in=Enrolment.SEATED, **extra)
+            .order_by()
+            .values("section")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+
+    enrolled, enrolled_new = seated(), seated(is_new_student=True)
     return (
         queryset.annotate(enrolled_count=Coalesce(Subquery(enrolled), 0))
         .annotate(seats_left=F("capacity") - F("enrolled_count"))
+        # Counted only for classes that keep places for new students.
+        .annotate(enrolled_new_count=Case(
+            When(reserved_for_new__gt=0, then=Coalesce(Subquery(enrolled_new), 0)),
+            default=Value(0)))
         .select_related("course", "course__department", "campus", "room", "term")
         .prefetch_related(
             Prefetch("slots", queryset=SectionSlot.objects.order_by("weekday", "start_time")),
@@ -75,7 +99,7 @@ def sections_with_counts(queryset: QuerySet | None = None) -> QuerySet:
 
 def availability_of(section: Section) -> Availability:
     """Availability of a section from ``sections_with_counts`` (no query)."""
-    return _availability(section, section.enrolled_count)
+    return _availability(section, section.enrolled_count, section.enrolled_new_count)
 
 
 def catalog_sections(

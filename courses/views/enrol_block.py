@@ -1,7 +1,10 @@
 """What the "how to enrol" block of a section page shows a logged-in person:
 the state of each person they may act for in this class, and the one main
 button (enrol / join the waiting list / request a place / renew), or why
-there is none (the window is not open).
+there is none (the window is not open). When the class keeps places for new
+students and everyone the person could enrol is a returning student, the
+page counts only the seats they can take, and offers the waiting list once
+only kept places are left (as ``enrolment_create`` would place them).
 
 Only for logged-in visitors: the anonymous page (cached for everyone) never
 holds any of this. The service decides in the end; this only chooses words."""
@@ -39,6 +42,9 @@ class EnrolBlock:
     # Pks of the people (of ``people``) who held this class last term: in
     # the renewal window only they may ask.
     returning: frozenset = frozenset()
+    # Everyone who could ask here is a returning student, and the class
+    # keeps some of its seats left for new students: they may take fewer.
+    returning_only: bool = False
 
     @property
     def holders(self) -> list[PersonInSection]:
@@ -81,6 +87,16 @@ def _state(section: Section, availability: Availability, now) -> str:
     return "not_announced"
 
 
+def _all_returning(section: Section, people: list[User]) -> bool:
+    """Everyone of ``people`` (at least one) has had a class at this school
+    before, by the rule ``enrolment_create`` applies (one query each, until
+    a new student is found; only for classes that keep places)."""
+    from courses.services.eligibility import person_state
+
+    return bool(people) and not any(
+        person_state(person=person, section=section).is_new_student for person in people)
+
+
 def _drawn(section: Section) -> bool:
     """The term's lottery has been drawn: the class now fills first come."""
     return LotteryDraw.objects.filter(
@@ -93,7 +109,9 @@ def enrol_block(request: HttpRequest, *, section: Section, availability: Availab
                 now=None) -> EnrolBlock:
     """The block for ``request.user`` (logged in): two queries (the people
     they act for, their live enrolments here), one more in the renewal
-    window (who held the class last term), plus one per waiting-list place."""
+    window (who held the class last term), plus one per waiting-list place,
+    and one per person who could ask when the class keeps places for new
+    students."""
     from courses.selectors import waitlist_position
 
     now = now or timezone.now()
@@ -114,6 +132,11 @@ def enrol_block(request: HttpRequest, *, section: Section, availability: Availab
                                     position=position))
     term = section.term
     state = _state(section, availability, now)
+    returning_only = False
+    if state == "enrol" and availability.kept:
+        returning_only = _all_returning(section, [r.person for r in rows if r.enrolment is None])
+        if returning_only and not availability.seats_for_returning:
+            state = "waitlist"
     returning = frozenset()
     if state == "renewal":
         returning = frozenset(Enrolment.objects.filter(
@@ -124,6 +147,7 @@ def enrol_block(request: HttpRequest, *, section: Section, availability: Availab
         url=reverse("courses:enrol", args=[section.pk]),
         state=state,
         returning=returning,
+        returning_only=returning_only,
         people=rows,
         opens_at=term.enrolment_opens_at,
         closes_at=term.enrolment_closes_at,

@@ -102,3 +102,29 @@ def test_a_term_filter_keeps_only_that_terms_classes(world):
         expected = listed_by_orm(world, {"term": term.pk})
         assert listed_by_sql(world, {"term": term.pk}) == (expected, len(expected))
     assert len(listed_by_orm(world, {"term": spring.pk})) == 1
+
+
+def test_a_card_says_how_many_seats_left_are_kept_for_new_students(world):
+    from courses.models import Section
+
+    sec = world["calligraphy_1"]
+    Section.objects.filter(pk=sec.pk).update(capacity=4, reserved_for_new=2)
+
+    def seats():
+        cards, _ = catalogue_cards(school=world["home"], filters={}, start=0, stop=20,
+                                   url_of=str)
+        return next(c for c in cards if c.url == str(sec.pk)).seats
+
+    assert seats() == "4 seats left (2 of them kept for new students)"
+    Enrolment.objects.create(person=UserFactory(), section=sec, status="enrolled",
+                             is_new_student=True)
+    assert seats() == "3 seats left (1 of them kept for new students)"
+    Enrolment.objects.create(person=UserFactory(), section=sec, status="offered",
+                             is_new_student=False, offer_expires_at="2026-09-01T00:00Z")
+    assert seats() == "2 seats left (1 of them kept for new students)"
+    Enrolment.objects.create(person=UserFactory(), section=sec, status="enrolled",
+                             is_new_student=False)
+    assert seats() == "1 seat left, kept for new students"
+    Enrolment.objects.create(person=UserFactory(), section=sec, status="waitlisted",
+                             is_new_student=True)  # waiting: holds no seat
+    assert seats() == "1 seat left, kept for new students"

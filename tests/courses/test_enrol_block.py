@@ -146,3 +146,61 @@ def test_in_the_renewal_window_only_last_terms_students_get_the_button(client, e
 
     client.force_login(world["student"])
     assert "Keep my place</button>" in enrol_block(client, world["section"])
+
+
+# --- places kept for new students -------------------------------------------------
+
+
+def seats_badge(client, section) -> str:
+    html = text(client.get(section_path(section)))
+    start = html.index('id="seats-heading"')
+    start = html.index('class="badge">', start) + len('class="badge">')
+    return html[start:html.index("</span>", start)].strip()
+
+
+@pytest.fixture
+def kept(world):
+    """Five seats, two kept for new students, one taken by a returning
+    student; the student has had a class here before (last term)."""
+    Section.objects.filter(pk=world["section"].pk).update(capacity=5, reserved_for_new=2)
+    enrolled_row(person("李建国"), world["section"], is_new_student=False)
+    enrolled_row(world["student"], world["last_run"])
+    return world
+
+
+def test_everyone_reads_how_many_seats_are_kept_for_new_students(client, english, kept):
+    assert seats_badge(client, kept["section"]) == "4 seats left (2 of them kept for new students)"
+    assert "people who have not taken a class at this school before" in text(
+        client.get(section_path(kept["section"])))
+    client.force_login(person("新学员"))  # never had a class here: may take any seat
+    assert seats_badge(client, kept["section"]) == "4 seats left (2 of them kept for new students)"
+    assert ">Enrol</button>" in enrol_block(client, kept["section"])
+
+
+def test_a_returning_student_reads_only_the_seats_they_can_take(client, english, kept):
+    client.force_login(kept["student"])
+
+    assert seats_badge(client, kept["section"]) == "2 seats left for you"
+    assert ">Enrol</button>" in enrol_block(client, kept["section"])
+
+
+def test_once_only_kept_seats_are_left_a_returning_student_is_offered_the_waiting_list(
+        client, english, kept):
+    for name in ("张桂兰", "刘志强"):
+        enrolled_row(person(name), kept["section"], is_new_student=False)
+    assert seats_badge(client, kept["section"]) == "2 seats left, all kept for new students"
+    client.force_login(kept["student"])
+
+    assert seats_badge(client, kept["section"]) == (
+        "The seats left are kept for new students — you can join the waiting list")
+    block = enrol_block(client, kept["section"])
+    assert "Join the waiting list</button>" in block
+    assert "The seats left are kept for new students. Join the waiting list" in block
+    client.post(enrol_url(kept["section"]), {"person": kept["student"].pk})
+    assert Enrolment.objects.get(person=kept["student"], section=kept["section"]).status == (
+        Status.WAITLISTED)  # what the page promised
+
+
+def test_a_new_student_taking_a_kept_seat_leaves_fewer_kept(client, english, kept):
+    enrolled_row(person("新来的"), kept["section"], is_new_student=True)
+    assert seats_badge(client, kept["section"]) == "3 seats left (1 of them kept for new students)"

@@ -233,6 +233,7 @@ def test_without_the_claim_two_workers_draw_twice():
     """The race the claim closes: two workers that both saw the draw
     announced and call the admin's ``lottery_draw`` draw it twice (the
     second a re-run, with its own audit rows)."""
+    restore_page_tree_root()
     world = lottery_world()
     requests(world["a"], 4)
     draw = lottery.lottery_announce(term=world["term"], actor=None)
