@@ -13,7 +13,10 @@ Redis as the cache, session store and Celery broker (``REDIS_URL``, default
 db 9; no Celery worker runs, as on a web host), seeds a school, a course and
 the people, and logs every person in by creating their session with the
 session engine. Then gunicorn on a free loopback port, and per round: the
-bare view ``/bench/bare/`` with wrk for a few seconds, then each scenario
+bare view ``/bench/bare/`` with wrk for a few seconds, the logged-in floor
+(every person POSTs once to ``/bench/logged-in/``, which only loads the
+session and the person and checks CSRF: the best an enrolment can do on
+this server), then each scenario
 on a fresh term: wrk sends each attempt once (``bench/rush_wrk.lua``: a
 POST to ``/enrol/<section>/`` with the person's session and CSRF cookies
 and token; 303 is the success answer, never followed), and the outcome is
@@ -323,7 +326,25 @@ def wrk_attempts(args, *, port: int, attempts: Path, tmp: str) -> dict:
     return json.loads(lines[-1])
 
 
-def summarise(name: str, runs: list[dict], bare_rps: float) -> dict:
+def floor_run(args, *, port: int, cookies: list, tmp: str) -> dict:
+    """The logged-in floor: every person POSTs once to ``/bench/logged-in/``
+    (session, user, CSRF check, a 303; no enrolment work), sent as the
+    attempts are. What an enrolment can reach at best on this server."""
+    path = Path(tmp, "floor.tsv")
+    path.write_text("".join(f"/bench/logged-in/\t{cookie}\t{body}\n" for cookie, body in cookies))
+    result = wrk_attempts(args, port=port, attempts=path, tmp=tmp)
+    if result["status"]["3xx"] != result["requests"]:
+        raise SystemExit(f"the logged-in floor view answered {result['status']}")
+    return result
+
+
+def rate(results: list[dict]) -> float:
+    seconds = sum(r["duration_us"] for r in results) / 1e6
+    return sum(r["requests"] for r in results) / seconds if seconds else 0.0
+
+
+def summarise(name: str, runs: list[dict], bare_rps: float,
+              floor: list[dict] | None = None) -> dict:
     """One line for a scenario over its rounds: counts of the worst round
     for the invariants, requests/s over all rounds, the worst p99."""
     requests = sum(r["wrk"]["requests"] for r in runs)
@@ -342,6 +363,12 @@ def summarise(name: str, runs: list[dict], bare_rps: float) -> dict:
         "p99_ms": max(r["wrk"]["latency_ms"]["p99"] for r in runs),
         "ratio_to_bare": round(rps / bare_rps, 3) if bare_rps else 0.0,
         "rps": round(rps, 1), "bare_rps": round(bare_rps, 1),
+        # The logged-in floor (``floor_run``): its rate over the bare view's,
+        # its p99, and the enrolment's rate over it.
+        **({"floor_rps": round(rate(floor), 1),
+            "floor_ratio_to_bare": round(rate(floor) / bare_rps, 3) if bare_rps else 0.0,
+            "floor_p99_ms": max(r["latency_ms"]["p99"] for r in floor),
+            "ratio_to_floor": round(rps / rate(floor), 3)} if floor else {}),
         "p50_ms": sorted(r["wrk"]["latency_ms"]["p50"] for r in runs)[len(runs) // 2],
         "waitlisted": min(r["waitlisted"] for r in runs),
         "answered": requests, "status": status, "socket_errors": errors,
@@ -370,6 +397,8 @@ def main(argv=None) -> int:
     parser.add_argument("--server-threads", type=int, default=4, help="gthread threads")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--bare-seconds", type=float, default=5)
+    parser.add_argument("--no-floor", action="store_true",
+                        help="skip the logged-in floor (a logged-in POST that does nothing)")
     parser.add_argument("--max-seconds", type=float, default=300, help="wrk's -d, a limit")
     parser.add_argument("--scenario", choices=list(SCENARIOS), action="append")
     parser.add_argument("--keep", action="store_true", help="keep the scenarios' terms")
@@ -407,6 +436,7 @@ def main(argv=None) -> int:
     names = args.scenario or list(SCENARIOS)
     runs: dict[str, list] = {name: [] for name in names}
     bare: list[dict] = []
+    floor: list[dict] = []
     port = free_port()
     server = start_server(env, port, workers=args.workers, threads=args.server_threads)
     bare_url = f"http://127.0.0.1:{port}/bench/bare/"
@@ -423,6 +453,10 @@ def main(argv=None) -> int:
                                      seconds=args.bare_seconds)
                     bare.append(result)
                     log(f"bare: {result['requests'] / (result['duration_us'] / 1e6):.0f}/s")
+                    if not args.no_floor:
+                        floor.append(floor_run(args, port=port, cookies=cookies[:-1], tmp=tmp))
+                        log(f"logged-in floor: {rate(floor[-1:]):.0f}/s, "
+                            f"p99 {floor[-1]['latency_ms']['p99']} ms")
                     runs[name].append(scenario_run(
                         args, name=name, port=port, cookies=cookies[:-1], world=world,
                         seed=1000 * round_no + n, tmp=tmp))
@@ -430,7 +464,7 @@ def main(argv=None) -> int:
     finally:
         stop_server(server)
     bare_rps = (sum(r["requests"] for r in bare) / (sum(r["duration_us"] for r in bare) / 1e6))
-    lines = [summarise(name, runs[name], bare_rps) for name in names]
+    lines = [summarise(name, runs[name], bare_rps, floor) for name in names]
     for line in lines:
         line.update(workers=args.workers, server_threads=args.server_threads,
                     connections=args.connections, cpus=os.cpu_count(),

@@ -40,6 +40,10 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 # anything no signal reports (a teacher's name) are never stale for long.
 PAGE_TIMEOUT = 10 * 60
 VERSION_KEY = "courses:catalogue:version"
+# A second number for what the enrolment rules read of a section (its term,
+# course title and pages): bumped with the first one by every change but
+# enrolments and sessions, so that the rush does not invalidate it.
+RULES_VERSION_KEY = "courses:rules:version"
 PAGE_KEY = "courses:catalogue:page:{digest}"
 CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CSRF_PLACEHOLDER = b"__courses_csrf_token__"
@@ -59,18 +63,37 @@ def catalogue_version() -> int:
     return cache.get_or_set(VERSION_KEY, time.time_ns, timeout=None)
 
 
-def catalogue_changed(school_path: str | None = None) -> None:
+def rules_version() -> int:
+    """The current version of the sections' rules (``RULES_VERSION_KEY``)."""
+    return cache.get_or_set(RULES_VERSION_KEY, time.time_ns, timeout=None)
+
+
+def cache_is_shared() -> bool:
+    """Whether every process sees the same cache (Redis), so that a version
+    bumped in one process reaches the others."""
+    from django.core.cache import caches
+    from django.core.cache.backends.dummy import DummyCache
+    from django.core.cache.backends.locmem import LocMemCache
+
+    return not isinstance(caches["default"], LocMemCache | DummyCache)
+
+
+def catalogue_changed(school_path: str | None = None, *, rules: bool = True) -> None:
     """Make every cached page stale, now and again when the current
     transaction commits (a request rendering between the two would otherwise
     store old data under the new version). ``school_path`` (the school whose
     data changed) is accepted for callers that know it; every school's pages
-    go stale."""
+    go stale. ``rules``: the change may touch what the enrolment rules read
+    of a section (everything but enrolments and sessions), so their
+    version goes up too."""
+    keys = (VERSION_KEY, RULES_VERSION_KEY) if rules else (VERSION_KEY,)
 
     def bump():
-        try:
-            cache.incr(VERSION_KEY)
-        except ValueError:
-            cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+        for key in keys:
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, time.time_ns(), timeout=None)
 
     bump()
     transaction.on_commit(bump)
@@ -226,6 +249,11 @@ def _on_change(sender, **kwargs):
     catalogue_changed()
 
 
+def _on_seats_changed(sender, **kwargs):
+    # Enrolments and sessions change what pages show, not the rules.
+    catalogue_changed(rules=False)
+
+
 def _on_settings_saved(sender, created=False, **kwargs):
     # Rendering a page creates a school's settings rows with their defaults
     # when they are missing (BaseSiteSetting.for_site): that changes nothing
@@ -262,7 +290,9 @@ def connect_cache_signals() -> None:
     for signal in (post_save, post_delete):
         for model in models:
             handler = (_on_settings_saved if signal is post_save
-                       and model in (SchoolSettings, NavigationSettings) else _on_change)
+                       and model in (SchoolSettings, NavigationSettings)
+                       else _on_seats_changed if model in (Enrolment, ClassSession)
+                       else _on_change)
             signal.connect(handler, sender=model,
                            dispatch_uid=f"courses-cache-{model.__name__}-{id(signal)}")
     post_page_move.connect(_on_change, dispatch_uid="courses-cache-page-move")

@@ -10,7 +10,7 @@ import datetime
 import secrets
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db import connection
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -109,14 +109,13 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
-def refuse_age(person: User, section: Section) -> None:
-    """Refuse a person outside the section's age range, as of the term's
-    first day. A person without a date of birth passes: the office checks
-    at the desk, and nobody is turned away for an empty profile field."""
+def refuse_age(birth_date: datetime.date | None, section: Section) -> None:
+    """Refuse a person born on ``birth_date`` outside the section's age
+    range, as of the term's first day. A person without a date of birth
+    passes: the office checks at the desk, and nobody is turned away for an
+    empty profile field."""
     if section.age_min is None and section.age_max is None:
         return
-    profile = getattr(person, "profile", None)
-    birth_date = profile.birth_date if profile is not None else None
     if birth_date is None:
         return
     age = age_on(birth_date, section.term.start_date)
@@ -167,18 +166,29 @@ class PersonState:
 
 def person_state(*, person: User, section: Section) -> PersonState:
     """One query over the person's rows: this term's live ones, earlier
-    terms' enrolled ones at this school, and the previous run's."""
+    terms' enrolled ones at this school, and the previous run's. Plain SQL
+    (the enrolment rush runs it once per attempt)."""
     term = section.term
-    earlier_enrolled = Q(
-        section__term__school_id=term.school_id,
-        section__term__start_date__lt=term.start_date,
-    ) & (Q(status=Status.ENROLLED) | Q(status=Status.WITHDRAWN, enrolled_at__isnull=False))
-    query = Q(section__term_id=term.pk, status__in=Enrolment.LIVE) | earlier_enrolled
-    if section.copied_from_id:
-        query |= Q(section_id=section.copied_from_id, status=Status.ENROLLED)
-    rows = Enrolment.objects.filter(person_id=person.pk).filter(query).values_list(
-        "pk", "section_id", "status", "section__term_id", "section__term__start_date",
+    quote = connection.ops.quote_name
+    enrolment, section_table, term_table = (
+        quote(m._meta.db_table) for m in (Enrolment, Section, Term))
+    live = ", ".join(["%s"] * len(Enrolment.LIVE))
+    sql = (
+        f"SELECT e.id, e.section_id, e.status, s.term_id, t.start_date "
+        f"FROM {enrolment} e JOIN {section_table} s ON s.id = e.section_id "
+        f"JOIN {term_table} t ON t.id = s.term_id "
+        f"WHERE e.person_id = %s AND ((s.term_id = %s AND e.status IN ({live})) "
+        f"OR (t.school_id = %s AND t.start_date < %s AND (e.status = %s "
+        f"OR (e.status = %s AND e.enrolled_at IS NOT NULL)))"
+        f"{' OR (e.section_id = %s AND e.status = %s)' if section.copied_from_id else ''})"
     )
+    params = [person.pk, term.pk, *Enrolment.LIVE, term.school_id, term.start_date,
+              Status.ENROLLED, Status.WITHDRAWN]
+    if section.copied_from_id:
+        params += [section.copied_from_id, Status.ENROLLED]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     existing_id, live, timetabled, history, renewal = None, 0, [], False, False
     for pk, section_id, status, term_id, start_date in rows:
         if term_id == term.pk and status in Enrolment.LIVE:
@@ -253,14 +263,22 @@ class Seats:
 
 
 def seats(section: Section) -> Seats:
-    """Count the section's seats from its rows (one query). Under the
-    section's lock the numbers hold until the transaction ends."""
-    counts = Enrolment.objects.filter(section_id=section.pk).aggregate(
-        seated=Count("pk", filter=Q(status__in=Enrolment.SEATED)),
-        seated_new=Count("pk", filter=Q(status__in=Enrolment.SEATED, is_new_student=True)),
-        waiting=Count("pk", filter=Q(status=Status.WAITLISTED)),
+    """Count the section's seats from its rows (one plain query: it runs
+    under the section's lock, once per enrolment). Under the lock the
+    numbers hold until the transaction ends."""
+    seated = ", ".join(["%s"] * len(Enrolment.SEATED))
+    sql = (
+        f"SELECT COALESCE(SUM(CASE WHEN status IN ({seated}) THEN 1 ELSE 0 END), 0), "
+        f"COALESCE(SUM(CASE WHEN status IN ({seated}) AND is_new_student THEN 1 ELSE 0 END), 0), "
+        f"COALESCE(SUM(CASE WHEN status = %s THEN 1 ELSE 0 END), 0) "
+        f"FROM {connection.ops.quote_name(Enrolment._meta.db_table)} WHERE section_id = %s"
     )
-    return Seats(capacity=section.capacity, reserved_for_new=section.reserved_for_new, **counts)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*Enrolment.SEATED, *Enrolment.SEATED, Status.WAITLISTED,
+                             section.pk])
+        seated_count, seated_new, waiting = cursor.fetchone()
+    return Seats(seated=int(seated_count), seated_new=int(seated_new), waiting=int(waiting),
+                 capacity=section.capacity, reserved_for_new=section.reserved_for_new)
 
 
 def new_ticket(section: Section) -> str:

@@ -16,7 +16,9 @@ which makes the cached catalogue stale now and again after commit
 (``courses.cache``).
 """
 
+import copy
 import datetime
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,6 +30,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from courses.audit import enrolment_log
+from courses.cache import cache_is_shared, rules_version
 from courses.models import Enrolment, LotteryDraw, Section, Term
 from courses.selectors import waitlist_position
 from lms.accounts.models import User
@@ -72,7 +75,8 @@ def enrolment_create(*, person: User, section: Section, actor: User, source: str
                      preference: int = 1, now: datetime.datetime | None = None) -> EnrolmentResult:
     """Ask for a place in ``section`` for ``person``, made by ``actor``.
 
-    Locks the person, reads their rows and checks the rules, then locks the
+    Locks the person (their date of birth read under the lock), reads
+    their rows and checks the rules, then locks the
     section (its seat fields re-read) for the recount and the write. A
     person who already has a live row
     in the section gets it back (``created=False``) and nothing changes.
@@ -109,12 +113,13 @@ def enrolment_create(*, person: User, section: Section, actor: User, source: str
         # The person's lock guards their rows: read them, and check the
         # rules, before taking the section's lock, which is then held only
         # for the recount and the write (the rush queues on it).
-        person = locking.lock_people([person.pk])[person.pk]
+        birth_date = locking.lock_person(person)
         section = _section(section.pk)
         state = eligibility.person_state(person=person, section=section)
         if state.existing_id is not None:
             return _existing(person, section, state)
-        renewal = _check(person=person, section=section, state=state, now=now)
+        renewal = _check(person=person, birth_date=birth_date, section=section, state=state,
+                         now=now)
         locking.lock_section(section)
         eligibility.refuse_section(person, section)  # it may have closed meanwhile
         return _write(person=person, section=section, actor=actor, source=source,
@@ -128,12 +133,13 @@ def _create_unlocked(*, person: User, section: Section, now: datetime.datetime,
     transaction (the Open edX ``is_course_full`` pattern): how NOT to do
     it, kept so that the concurrency tests can show the race the locks
     close. Used only with ``locking.LOCKING`` off."""
-    person = locking.lock_people([person.pk])[person.pk]
+    birth_date = locking.lock_person(person)
     section = _section(section.pk)
     state = eligibility.person_state(person=person, section=section)
     if state.existing_id is not None:
         return _existing(person, section, state)
-    renewal = _check(person=person, section=section, state=state, now=now)
+    renewal = _check(person=person, birth_date=birth_date, section=section, state=state,
+                     now=now)
     counted = eligibility.seats(section)
     with enrolment_transaction():
         return _write(person=person, section=section, now=now, state=state, renewal=renewal,
@@ -152,9 +158,37 @@ _SECTION_ONLY = (
 )
 
 
+# Sections as ``_section_read`` gave them, under one rules version
+# (``courses.cache.rules_version``), per process; used only with a shared
+# cache, where every process sees a change's version bump.
+_sections: dict[int, Section] = {}
+_sections_version: list[int | None] = [None]
+_sections_lock = threading.Lock()
+
+
 def _section(pk: int) -> Section:
     """The section ``pk`` (``Section.DoesNotExist`` if there is none), with
-    ``school_path`` and ``campus_path`` annotated."""
+    ``school_path`` and ``campus_path`` annotated: a copy of the one read
+    under the current rules version, read again once anything it holds has
+    changed. Its seat fields are read again under its lock before a seat
+    is given (``locking.lock_section``)."""
+    if not cache_is_shared():
+        return _section_read(pk)
+    version = rules_version()
+    with _sections_lock:
+        if _sections_version[0] != version:
+            _sections.clear()
+            _sections_version[0] = version
+        section = _sections.get(pk)
+    if section is None:
+        section = _section_read(pk)
+        with _sections_lock:
+            if _sections_version[0] == version:
+                _sections[pk] = section
+    return copy.copy(section)
+
+
+def _section_read(pk: int) -> Section:
     return (
         Section.objects.select_related("term", "course").only(*_SECTION_ONLY)
         .annotate(
@@ -181,8 +215,8 @@ def _existing(person: User, section: Section, state: eligibility.PersonState) ->
                            position=waitlist_position(enrolment=row))
 
 
-def _check(*, person: User, section: Section, state: eligibility.PersonState,
-           now: datetime.datetime) -> bool:
+def _check(*, person: User, birth_date: datetime.date | None, section: Section,
+           state: eligibility.PersonState, now: datetime.datetime) -> bool:
     """Raise the first refusal that applies; return whether the person
     renews their place (renewal window, previous run)."""
     eligibility.refuse_section(person, section)
@@ -190,7 +224,7 @@ def _check(*, person: User, section: Section, state: eligibility.PersonState,
     renewal = state.is_renewal_student and eligibility.renewal_open(term, now)
     if not renewal and not eligibility.enrolment_open(term, now):
         eligibility.refuse_outside_windows(term, now)
-    eligibility.refuse_age(person, section)
+    eligibility.refuse_age(birth_date, section)
     eligibility.refuse_limit(state, section)
     eligibility.refuse_clash(state, section)
     return renewal

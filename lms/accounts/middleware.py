@@ -35,15 +35,13 @@ class AdminAccessMiddleware:
         return self._paths
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
+        prefix, login_path, logout_path = self._admin_paths()
+        path = request.path_info
+        # The path first: loading the user costs a query, and only admin
+        # pages need it here.
+        user = getattr(request, "user", None) if path.startswith(prefix) else None
         if user is not None and user.is_authenticated:
-            prefix, login_path, logout_path = self._admin_paths()
-            path = request.path_info
-            if (
-                path.startswith(prefix)
-                and path != login_path
-                and not user.has_perm("wagtailadmin.access_admin")
-            ):
+            if path != login_path and not user.has_perm("wagtailadmin.access_admin"):
                 if path == logout_path:
                     response = csrf_protect(allauth_logout)(request)
                     # Called outside the URL resolver: render it here.
