@@ -17,3 +17,9 @@ class CoursesConfig(AppConfig):
         # No sender: on a first migrate our permissions exist only after
         # django.contrib.auth's own post_migrate has run.
         post_migrate.connect(course_permissions_ensure, dispatch_uid="courses.permissions")
+
+        from courses.services.session_notices import session_changed_notify
+        from courses.signals import session_changed
+
+        # Students, their family members and teachers hear of a cancelled or moved class.
+        session_changed.connect(session_changed_notify, dispatch_uid="courses.session_notices")
