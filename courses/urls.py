@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from courses.views import attendance, enrolment, feeds, my, search
+from courses.views import attendance, checkin, enrolment, feeds, my, search
 from courses.views.lottery import lottery_result_page
 
 app_name = "courses"
@@ -34,4 +34,8 @@ urlpatterns: list = [
     path("my/leave/ask/<int:session_pk>/<int:person_pk>/", attendance.leave_ask,
          name="leave_ask"),
     path("my/leave/<int:pk>/withdraw/", attendance.leave_withdraw, name="leave_withdraw"),
+    # QR check-in: the classroom's code (roll-call staff) and the student's page.
+    path("teach/sessions/<int:session_pk>/qr/", checkin.qr_page, name="checkin_qr"),
+    path("teach/sessions/<int:session_pk>/qr/code/", checkin.qr_code, name="checkin_qr_code"),
+    path("checkin/<str:token>/", checkin.checkin, name="checkin"),
 ]
