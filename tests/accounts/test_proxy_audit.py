@@ -208,3 +208,26 @@ def test_staff_who_may_not_see_the_links_do_not_see_their_history(client, daught
     client.force_login(UserFactory(roles=[roles.TEACHER]))
     response = client.get(reverse("wagtailadmin_reports:site_history"))
     assert "李小红 → 王秀英" not in response.content.decode()
+
+
+def test_site_history_shows_no_campus_staff_another_campus_students_enrolment(
+        client, log_models_in_order):
+    """DESIGN rule 6: enrolment audit rows name students, and a permission
+    on the type cannot say which campus's; they stay on each enrolment's
+    own (scoped) admin page."""
+    from courses.admin.permissions import course_permissions_ensure
+    from courses.audit import enrolment_log
+    from courses.models import Enrolment
+    from tests.courses.test_admin_setup import World
+
+    course_permissions_ensure()
+    world = World()
+    student = ProfileFactory(real_name="龙泉学员甲").user
+    enrolment = Enrolment.objects.create(person=student, section=world.section_lq,
+                                         status="enrolled", acted_by=student)
+    enrolment_log(enrolment=enrolment, action="courses.enrolment.enrol", actor=student)
+
+    for staff in (world.campus_admin, world.teacher):  # of 莲都, not 龙泉
+        client.force_login(staff)
+        html = client.get(reverse("wagtailadmin_reports:site_history")).content.decode()
+        assert "龙泉学员甲" not in html, staff
