@@ -65,3 +65,20 @@ def send_enrolment_notices(enrolment_id: int, event: str, actor_id: int | None =
     ``event`` (enqueued after the change commits; idempotent)."""
     enrolment_notices_send(enrolment_id=enrolment_id, event=event, actor_id=actor_id,
                            position=position, moved_from_id=moved_from_id)
+
+
+@shared_task(
+    name="courses.flag_absence_streaks",
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    max_retries=3,
+    retry_backoff=60,
+)
+def flag_absence_streaks() -> int:
+    """Tell the campus admins about students absent three classes in a row
+    without leave, once per streak (idempotent; celery beat runs it every
+    hour; see courses.services.absence_flags). Returns how many notices were
+    created."""
+    from courses.services.absence_flags import absence_streaks_notify
+
+    return absence_streaks_notify()

@@ -1,6 +1,8 @@
 """The teaching side in the Wagtail admin: one "Teaching" menu group (classes,
 class sessions, terms, departments) and a class chooser. See courses/admin/."""
 
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
@@ -38,3 +40,19 @@ def register_enrolment_log_actions(actions):
     from courses.audit import register_enrolment_log_actions as register
 
     register(actions)
+
+
+@hooks.register("register_admin_viewset")
+def register_attendance_report():
+    from courses.admin.attendance_reports import AttendanceReportViewSet
+
+    return AttendanceReportViewSet()
+
+
+@hooks.register("register_reports_menu_item")
+def register_attendance_report_menu_item():
+    from courses.admin.attendance_reports import AttendanceReportMenuItem
+
+    return AttendanceReportMenuItem(_("Attendance"),
+                                    reverse_lazy("courses_attendance_report:index"),
+                                    icon_name="tasks", order=50)

@@ -338,3 +338,9 @@ CELERY_BEAT_SCHEDULE["courses.run_due_lotteries"] = {
     "task": "courses.run_due_lotteries",
     "schedule": 300.0,
 }
+# Attendance: students absent three classes in a row without leave are
+# flagged to their campus admins (courses/services/absence_flags.py).
+CELERY_BEAT_SCHEDULE["courses.flag_absence_streaks"] = {
+    "task": "courses.flag_absence_streaks",
+    "schedule": 3600.0,
+}
