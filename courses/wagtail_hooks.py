@@ -56,3 +56,10 @@ def register_attendance_report_menu_item():
     return AttendanceReportMenuItem(_("Attendance"),
                                     reverse_lazy("courses_attendance_report:index"),
                                     icon_name="tasks", order=50)
+
+
+@hooks.register("construct_homepage_panels")
+def add_weekly_attendance_panel(request, panels):
+    from courses.admin.attendance_chart import homepage_panels
+
+    homepage_panels(request, panels)
