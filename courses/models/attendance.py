@@ -85,7 +85,7 @@ class LeaveRequest(models.Model):
         PENDING = "pending", _("Waiting for a decision")
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("leave request", "Withdrawn")
 
     # At most one live request per person and session (database constraint).
     LIVE = (Status.PENDING, Status.APPROVED)
