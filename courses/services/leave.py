@@ -113,9 +113,11 @@ def leave_request_decide(
         if request.status == wanted:
             return request, False
         if request.status != Status.PENDING:
-            raise ValidationError(
-                _("This request is already %(status)s.")
-                % {"status": request.get_status_display().lower()}, code="decided")
+            raise ValidationError({
+                Status.APPROVED: _("This request was already approved."),
+                Status.REFUSED: _("This request was already refused."),
+                Status.WITHDRAWN: _("The student has withdrawn this request."),
+            }[request.status], code="decided")
         session = ClassSession.objects.get(pk=request.session_id)
         if session.status != ClassSession.Status.SCHEDULED:
             raise ValidationError(_("This class was cancelled: there is nothing to decide."),
