@@ -15,17 +15,23 @@ requests, draws, prints one JSON line, and deletes the term's data again.
 
 The notices are not part of the timing: the draw enqueues one task after
 commit that sends them in batches in the background; here the enqueue is
-counted instead of run (``notices_enqueued``). Exits 1 if the draw takes
+counted instead of run (``notices_enqueued``). ``phases`` gives the first
+draw's time per step (wall seconds; ``commit`` includes the deferred key
+checks), ``load_average`` the 1-minute load before and after it. On
+PostgreSQL the churned tables are analysed before the draw and vacuumed
+after the cleanup, untimed (see ``maintain``). Exits 1 if the draw takes
 more than ``--target`` seconds or a check fails (0 with ``--no-fail``).
 """
 
 import argparse
+import functools
 import json
 import os
 import random
 import socket
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,6 +160,26 @@ def winners_ok(term) -> bool:
     return all(won == min(capacity, asked) for capacity, won, asked in rows)
 
 
+# The tables a draw reads and writes (and the cleanup empties again).
+CHURNED = ("courses_enrolment", "courses_lotteryentry", "courses_enrolmentlogentry")
+
+
+def maintain(command: str) -> None:
+    """``ANALYZE`` or ``VACUUM (ANALYZE)`` the churned tables, untimed: what
+    autovacuum does on a production server after 100,000 new rows (a
+    lottery's requests arrive over days) or deleted ones. Here each run
+    makes and deletes them within a minute, and the shared server may run
+    with autovacuum off (this machine's does): without it the planner reads
+    last run's statistics (one draw read took 2 s instead of 3 ms) and the
+    tables grow by every run's dead rows."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"{command} {', '.join(CHURNED)}")
+
+
 def cleanup(term) -> None:
     from django.db import transaction
 
@@ -165,6 +191,54 @@ def cleanup(term) -> None:
         Enrolment.objects.filter(section__term=term).delete()
         Section.objects.filter(term=term).delete()
         term.delete()
+    maintain("VACUUM (ANALYZE)")
+
+
+PHASES = {  # what the first draw's phases are called in the JSON line
+    "tickets_fill": "tickets", "requests_of": "read_requests", "held_of": "read_held",
+    "allocate": "algorithm", "entries_write": "entries", "enrolments_update": "enrolments",
+    "audit_write": "audit_rows",
+}
+
+
+@contextmanager
+def phase_timers(times: dict):
+    """Time the draw's phases (wall seconds, summed per phase into
+    ``times``) by wrapping the service's steps and the connection's commit;
+    puts everything back afterwards."""
+    from django.db import connection
+
+    from courses.services import lottery_algorithm, lottery_writes
+
+    def timed(function, name):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                times[name] = times.get(name, 0.0) + time.perf_counter() - t0
+        return wrapper
+
+    patched = [(lottery_algorithm if name == "allocate" else lottery_writes, name)
+               for name in PHASES]
+    saved = [(module, name, getattr(module, name)) for module, name in patched]
+    for module, name, function in saved:
+        setattr(module, name, timed(function, PHASES[name]))
+    connection.commit = timed(connection.commit, "commit")
+    try:
+        yield times
+    finally:
+        for module, name, function in saved:
+            setattr(module, name, function)
+        del connection.commit
+
+
+def load_average() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
 
 
 def main() -> int:
@@ -190,15 +264,19 @@ def main() -> int:
     people = args.requests // 2 + 1
     term = world(sections=args.sections, people=people)
     made = requests_make(term=term, count=args.requests, people=people)
+    maintain("ANALYZE")
     log(f"{connection.vendor}: {made} requests in {args.sections} classes ready "
         f"({time.monotonic() - started:.1f}s)")
     enqueued = []
     service.notify_enqueue = lambda *, draw_id: enqueued.append(draw_id)
     try:
         draw = service.lottery_announce(term=term, actor=None, round_robin=args.round_robin)
-        t0 = time.perf_counter()
-        draw = service.lottery_draw(draw=draw, actor=None)
-        seconds = time.perf_counter() - t0
+        load_before = load_average()
+        with phase_timers({}) as phases:
+            t0 = time.perf_counter()
+            draw = service.lottery_draw(draw=draw, actor=None)
+            seconds = time.perf_counter() - t0
+        load_after = load_average()
         first = snapshot(draw)
         ok = winners_ok(term)
         t0 = time.perf_counter()
@@ -220,6 +298,8 @@ def main() -> int:
         "verify_seconds": round(verify_seconds, 3), "audit_rows": audit,
         "notices_enqueued": len(enqueued), "round_robin": args.round_robin,
         "database": connection.vendor, "target_seconds": args.target,
+        "phases": {name: round(value, 3) for name, value in phases.items()},
+        "load_average": [load_before, load_after],
     }
     print(json.dumps(result), flush=True)
     passed = seconds <= args.target and ok and identical and verified

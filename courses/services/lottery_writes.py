@@ -6,8 +6,10 @@ at a time: entries and audit rows are inserted in bulk (PostgreSQL: COPY),
 and enrolment rows change in one set-based ``UPDATE … FROM`` the entries."""
 
 import datetime
+import itertools
 import json
 import uuid
+from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -87,15 +89,12 @@ def entries_write(*, draw, requests, outcomes, held) -> None:
     renewed = LotteryEntry.Outcome.RENEWED
     if connection.vendor == "postgresql":
         end = f"\t{draw.pk}\n"
-        lines = []
-        append = lines.append
-        for r in requests:
-            result = outcomes[r.key]
-            append(f"{r.key}\t{r.section}\t{copy_text(r.ticket)}\t{r.preference}\t"
-                   f"{result.score}\t{result.rank}\t{result.outcome}{end}")
-        lines += [f"{enrolment}\t{section}\t{copy_text(ticket)}\t1\t\t0\t{renewed}{end}"
-                  for section, _person, _new, enrolment, ticket in held]
-        copy_lines(LotteryEntry, ENTRY_COLUMNS, lines)
+        lines = (f"{r.key}\t{r.section}\t{copy_text(r.ticket)}\t{r.preference}\t"
+                 f"{o.score}\t{o.rank}\t{o.outcome}{end}"
+                 for r in requests for o in (outcomes[r.key],))
+        renewals = (f"{enrolment}\t{section}\t{copy_text(ticket)}\t1\t\t0\t{renewed}{end}"
+                    for section, _person, _new, enrolment, ticket in held)
+        copy_lines(LotteryEntry, ENTRY_COLUMNS, itertools.chain(lines, renewals))
         return
     rows = [(r.key, r.section, r.ticket, r.preference, outcomes[r.key].score,
              outcomes[r.key].rank, outcomes[r.key].outcome, draw.pk) for r in requests]
@@ -178,10 +177,10 @@ AUDIT_COPY_COLUMNS = ["label", "data", "object_id", "enrolment_id", "person_id",
 
 
 def _audit_copy(*, draw, rows, outcomes, tails, common, extra) -> None:
-    """The audit rows as COPY text, one line per request, written in one go.
-    psycopg's ``write_row`` adapts 13 values a row (1.3 million for a draw);
-    here only the label and the data vary, and the data is one of three
-    JSON texts with the rank put in."""
+    """The audit rows as COPY text, one line per request. psycopg's
+    ``write_row`` adapts 13 values a row (1.3 million for a draw); here
+    only the label and the data vary, and the data is one of three JSON
+    texts with the rank put in."""
     datas = {}
     for outcome, status in STATUS_OF_OUTCOME.items():
         head = json.dumps({"outcome": outcome, "rank": 0}, ensure_ascii=False)[:-2]
@@ -190,15 +189,16 @@ def _audit_copy(*, draw, rows, outcomes, tails, common, extra) -> None:
         datas[outcome] = (copy_text(head), ", " + copy_text(tail))
     tails = {key: copy_text(str(text)) for key, text in tails.items()}
     shared = "\t".join(copy_value(value) for value in common)
-    lines = []
-    append = lines.append
-    for row in rows:
-        key, person, section = row[0], row[1], row[2]
-        result = outcomes[key]
-        head, tail = datas[result.outcome]
-        append(f"{copy_text(display_name(row))}{tails[section, result.outcome]}\t"
-               f"{head}{result.rank}{tail}\t{key}\t{key}\t{person}\t{section}\t{shared}\n")
-    copy_lines(EnrolmentLogEntry, AUDIT_COPY_COLUMNS, lines)
+
+    def lines():
+        for row in rows:
+            key, person, section = row[0], row[1], row[2]
+            result = outcomes[key]
+            head, tail = datas[result.outcome]
+            yield (f"{copy_text(display_name(row))}{tails[section, result.outcome]}\t"
+                   f"{head}{result.rank}{tail}\t{key}\t{key}\t{person}\t{section}\t{shared}\n")
+
+    copy_lines(EnrolmentLogEntry, AUDIT_COPY_COLUMNS, lines())
 
 
 STATUS_OF_OUTCOME = {algo.WON: Status.ENROLLED, algo.WAITLISTED: Status.WAITLISTED,
@@ -262,12 +262,15 @@ def copy_value(value) -> str:
     return copy_text(str(value))
 
 
-def copy_lines(model, columns: list[str], lines: list[str], chunk: int = 5000) -> None:
+def copy_lines(model, columns: list[str], lines: Iterable[str], chunk: int = 2000) -> None:
     """COPY … FROM STDIN of ready-made text lines (PostgreSQL only); each
-    line ends with a newline and its values are escaped (``copy_text``)."""
+    line ends with a newline and its values are escaped (``copy_text``).
+    Sent ``chunk`` lines at a time as they are made, so that PostgreSQL
+    stores one chunk while the next is made (the draw has two cores)."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    lines = iter(lines)
     with (connection.cursor() as cursor,
           cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy):
-        for start in range(0, len(lines), chunk):
-            copy.write("".join(lines[start:start + chunk]))
+        while text := "".join(itertools.islice(lines, chunk)):
+            copy.write(text)
