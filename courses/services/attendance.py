@@ -92,7 +92,8 @@ def mark_in_transaction(
             _("Keep the reason under %(limit)s characters.") % {"limit": REASON_MAX_LENGTH},
             code="reason_too_long")
 
-    session = ClassSession.objects.get(pk=session.pk)
+    # With its class and course: the audit row's label names them.
+    session = ClassSession.objects.select_related("section__course").get(pk=session.pk)
     if session.status != ClassSession.Status.SCHEDULED:
         raise ValidationError(_("This class was cancelled: there is no attendance to take."),
                               code="cancelled")

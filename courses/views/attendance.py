@@ -133,7 +133,8 @@ def roll_call_mark(request: HttpRequest, session_pk: int) -> HttpResponse:
     (200 saved, 400 refused with a message, 503 busy: send it again), or
     303 back to the roll call for a plain form post."""
     session = _session_for(request, session_pk)
-    person = User.objects.filter(pk=_int(request.POST.get("person"))).first()
+    person = User.objects.select_related("profile").filter(
+        pk=_int(request.POST.get("person"))).first()
     error, busy, record = "", False, None
     if person is None:
         error = _("This person is not a student of this class.")

@@ -189,3 +189,17 @@ def test_the_service_refuses_to_run_inside_another_transaction(w):
         attendance_mark(session=w.session, person=w.student, status="present",
                         actor=w.teacher, now=noon(w.today))
     assert not Attendance.objects.exists()
+
+
+def test_the_audit_row_reads_well_in_wagtails_history(w):
+    from django.utils import translation
+    from wagtail.log_actions import registry
+
+    attendance_mark(session=w.session, person=w.student, status="late", actor=w.teacher,
+                    now=noon(w.today))
+    entry = AttendanceLogEntry.objects.get()
+    assert w.student.display_name in entry.label and "书法入门班" in entry.label
+    assert list(registry.get_logs_for_instance(Attendance.objects.get())) == [entry]
+    with translation.override("en"):
+        assert entry.message == "Attendance recorded"
+        assert registry.get_action_label("courses.leave.approve") == "Leave approved"
