@@ -3,6 +3,7 @@ student (fetch or plain form, the same tap applied once), the printable
 register and its entry form, deciding leave; who may see what; the same
 number of queries for 10 and 60 students; students asking leave."""
 
+import datetime as dt
 import re
 import uuid
 
@@ -58,6 +59,24 @@ def test_a_campus_admin_sees_their_campus_classes_today(client, w):
     client.force_login(w.far_admin)
     page = client.get(reverse("courses:roll_call_today")).content.decode()
     assert roll_url(w.far_session) in page and roll_url(w.session) not in page
+
+
+def test_yesterdays_classes_are_a_tap_away_but_not_tomorrows(client, english, w):
+    client.force_login(w.teacher)
+    url = reverse("courses:roll_call_today")
+    page = client.get(url, {"day": (w.today - dt.timedelta(days=1)).isoformat()}).content.decode()
+    assert roll_url(w.yesterday) in page and roll_url(w.session) not in page
+    assert "Next day" in page
+    assert "Next day" not in client.get(url).content.decode()
+    assert roll_url(w.session) in client.get(url, {"day": "not-a-date"}).content.decode()
+
+
+def test_a_school_admin_sees_every_campus(client, w):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    page = client.get(reverse("courses:roll_call_today")).content.decode()
+    assert roll_url(w.session) in page and roll_url(w.far_session) in page
 
 
 def test_a_student_has_no_classes_to_call(client, english, w):
