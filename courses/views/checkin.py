@@ -16,7 +16,6 @@ remembered. Every refusal is a plain sentence on the same page."""
 import datetime
 
 import segno
-from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -50,6 +49,7 @@ from courses.services.locking import LockBusy
 # time to log in (a senior typing a phone number and password) and to tap.
 SCAN_GRACE = datetime.timedelta(minutes=15)
 _SCANS_KEY = "checkin_scans"
+_JUST_KEY = "checkin_just_now"
 # Pixels per QR module in the SVG's own coordinates (CSS scales the code).
 QR_SCALE = 4
 
@@ -194,8 +194,8 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
     if user.is_authenticated:
         record = Attendance.objects.filter(session=session, person=user).first()
         if record is not None and record.status in Attendance.ATTENDED:
-            # Just checked in (the POST left its message), or scanned again.
-            just_now = any(m.level == messages.SUCCESS for m in messages.get_messages(request))
+            # Just checked in (the POST left a note), or scanned again.
+            just_now = request.session.pop(_JUST_KEY, None) == session.pk
             return _page(request, session, state="done" if just_now else "already",
                          record=record)
     if session.status == ClassSession.Status.CANCELLED:
@@ -236,6 +236,6 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
             return _page(request, session, state="ready", status=503, message=_(
                 "The system is busy. Please tap the button again."))
         if changed:
-            messages.success(request, _("You are checked in. Thank you!"))
+            request.session[_JUST_KEY] = session.pk
         return HttpResponseSeeOther(request.path)
     return _page(request, session, state="ready")

@@ -240,3 +240,18 @@ def test_the_classroom_screen_fetches_the_next_code_each_minute(browser, live_se
         assert first.startswith("<svg")
     finally:
         context.close()
+
+
+def test_the_check_in_page_fits_the_narrowest_phone(narrow_visitor, class_now):
+    """At 320 px (and so at 200 % zoom of a 640 px window) the button still
+    fills the width and nothing scrolls sideways."""
+    from courses.services.checkin_tokens import checkin_token_make
+
+    visitor, page = narrow_visitor, narrow_visitor.page
+    log_in(visitor, class_now["students"][1])
+    session = class_now["session"]
+    visitor.goto(f"/checkin/{checkin_token_make(session_id=session.pk, now=timezone.now())}/")
+    button = page.locator("form.checkin-form button[type=submit]")
+    size = button.bounding_box()
+    assert size["width"] >= 270 and size["height"] >= 100
+    assert_age_friendly(page)

@@ -103,6 +103,7 @@ def test_a_logged_out_student_logs_in_comes_back_and_checks_in(client, english, 
 
     page = main_text(client.get(url))
     assert "You are checked in. Thank you!" in page
+    assert "Already checked in" not in page
     assert f"You checked in at {timezone.localtime(clock.now):%-H:%M}." in page
     assert "You had already checked in" not in page
 
@@ -121,6 +122,7 @@ def test_a_second_scan_says_already_checked_in_and_changes_nothing(client, engli
     clock.at(9, 40)
     again = checkin_url(w.session)
     page = main_text(client.get(again))
+    assert "Already checked in" in page
     assert "You had already checked in. There is nothing more to do." in page
     assert "You checked in at 9:03." in page
     assert "You had already checked in" in main_text(client.post(again))  # a double tap
