@@ -21,6 +21,7 @@ from wagtail.models import Page, Site
 from cms.models import HomePage, MenuItem, NavigationSettings, StandardPage
 from cms.sites import SCHOOLS
 from courses import demo_content as content
+from courses.demo_attendance import seed as attendance_seed
 from courses.demo_courses import COURSES_A
 from courses.demo_courses_more import COURSES_B, PARTY_COURSES
 from courses.demo_enrolment import seed as enrolment_seed
@@ -224,10 +225,12 @@ def _homes() -> dict[str, HomePage]:
 
 def seed(stdout) -> None:
     """The teaching side's demo in one transaction, then the enrolment demo
-    (``courses.demo_enrolment``), outside it: the enrolment service opens
-    its own durable transaction for each person."""
+    (``courses.demo_enrolment``) and the attendance demo
+    (``courses.demo_attendance``), outside it: the enrolment and leave
+    services open their own durable transactions."""
     _seed_teaching(stdout)
     enrolment_seed(stdout)
+    attendance_seed(stdout)
 
 
 @transaction.atomic
