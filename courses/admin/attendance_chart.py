@@ -1,6 +1,7 @@
 """Weekly attendance per campus on the Wagtail admin dashboard: a line chart
 drawn on the server as inline SVG (one line per campus, the last
-``WEEKS`` weeks on the x axis, 0–100 % on the y axis), with a title, a
+``WEEKS`` weeks on the x axis, 50–100 % on the y axis, 0–100 % when some
+week was lower), with a title, a
 description and a short text summary for screen readers.
 
 The numbers are ``courses.services.attendance_stats.weekly_campus_rates``
@@ -27,7 +28,9 @@ LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 36
 COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8C6D00", "#56449A", "#1F6E8C",
            "#AA3377", "#4B6F2A", "#B5475A"]
 DASHES = ["", "6 4", "2 3"]
-Y_TICKS = (0, 25, 50, 75, 100)
+# The y axis starts at 50 % (attendance seldom falls lower), or at 0 when
+# some week did.
+Y_FLOOR = 50
 
 
 @dataclass
@@ -53,8 +56,13 @@ def _x(index: int) -> float:
     return round(LEFT + index * (WIDTH - LEFT - RIGHT) / (WEEKS - 1), 1)
 
 
-def _y(percent: float) -> float:
-    return round(TOP + (100 - percent) * (HEIGHT - TOP - BOTTOM) / 100, 1)
+def _y(percent: float, floor: int) -> float:
+    return round(TOP + (100 - percent) * (HEIGHT - TOP - BOTTOM) / (100 - floor), 1)
+
+
+def _floor(rows) -> int:
+    lowest = min((100 * row["rate"] for row in rows if row["rate"] is not None), default=100)
+    return Y_FLOOR if lowest >= Y_FLOOR else 0
 
 
 def weekly_chart(user, *, now: datetime.datetime | None = None) -> dict:
@@ -72,6 +80,7 @@ def weekly_chart(user, *, now: datetime.datetime | None = None) -> dict:
     for n, campus in enumerate(campuses):
         series[campus.pk] = Series(campus=campus.title, colour=COLOURS[n % len(COLOURS)],
                                    dash=DASHES[(n // len(COLOURS)) % len(DASHES)])
+    floor = _floor(rows)
     for row in rows:  # campuses × weeks: a few hundred at most
         line = series[row["campus"]]
         line.attended += row["attended"]
@@ -81,7 +90,7 @@ def weekly_chart(user, *, now: datetime.datetime | None = None) -> dict:
         if row["rate"] is None or week not in index:
             continue
         percent = round(100 * row["rate"], 1)
-        line.points.append((_x(index[week]), _y(percent), week, percent))
+        line.points.append((_x(index[week]), _y(percent, floor), week, percent))
     for line in series.values():
         line.points.sort()
         line.path = " ".join(f"{'M' if n == 0 else 'L'}{x},{y}"
@@ -90,7 +99,8 @@ def weekly_chart(user, *, now: datetime.datetime | None = None) -> dict:
         "width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT,
         "bottom": HEIGHT - BOTTOM,
         "weeks": [(_x(n), formats.date_format(week, "n/j")) for n, week in enumerate(weeks)],
-        "y_ticks": [(_y(tick), f"{tick}%") for tick in Y_TICKS],
+        "y_ticks": [(_y(tick, floor), f"{tick}%")
+                    for tick in range(floor, 101, 10 if floor >= Y_FLOOR else 25)],
         "series": list(series.values()),
         "first_week": weeks[0], "last_week": weeks[-1],
     }

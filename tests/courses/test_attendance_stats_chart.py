@@ -91,3 +91,16 @@ def test_no_panel_for_someone_who_may_not_view_classes(client, w):
     panels = []
     homepage_panels(Request(), panels)
     assert panels == []
+
+
+def test_the_y_axis_starts_at_half_unless_a_week_was_lower(w):
+    Attendance.objects.update(status=S.PRESENT)
+    chart = weekly_chart(w.school_admin)
+    assert [label for _y, label in chart["y_ticks"]] == ["50%", "60%", "70%", "80%", "90%",
+                                                         "100%"]
+
+    Attendance.objects.update(status=S.ABSENT)
+    chart = weekly_chart(w.school_admin)
+    assert [label for _y, label in chart["y_ticks"]] == ["0%", "25%", "50%", "75%", "100%"]
+    zero = next(y for y, label in chart["y_ticks"] if label == "0%")
+    assert all(y == zero for line in chart["series"] for _x, y, _w, _p in line.points)
