@@ -82,3 +82,19 @@ def flag_absence_streaks() -> int:
     from courses.services.absence_flags import absence_streaks_notify
 
     return absence_streaks_notify()
+
+
+@shared_task(
+    name="courses.release_absent_places",
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    max_retries=3,
+    retry_backoff=60,
+)
+def release_absent_places() -> int:
+    """Give the places of students over their term's absence limit to the
+    waiting list (idempotent; celery beat runs it every hour; see
+    courses.services.absence_limit). Returns how many were withdrawn."""
+    from courses.services.absence_limit import absence_limit_release
+
+    return absence_limit_release()

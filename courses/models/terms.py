@@ -1,6 +1,7 @@
 """Terms (学期): dates, holidays and make-up working days, enrolment windows."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +44,12 @@ class Term(ClusterableModel):
         help_text=_("0: the next person on the waiting list is enrolled at once. "
                     "Otherwise they are offered the place and must accept it in time."),
     )
+    absence_limit = models.PositiveSmallIntegerField(
+        _("absences that give up the place"), null=True, blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("After this many absences without approved leave from one class, the "
+                    "place goes to the waiting list. Empty: never."),
+    )
     is_published = models.BooleanField(
         _("published"), default=False, help_text=_("Shown in the public catalogue.")
     )
@@ -58,6 +65,7 @@ class Term(ClusterableModel):
                     [FieldPanel("enrolment_opens_at"), FieldPanel("enrolment_closes_at")]
                 ),
                 FieldRowPanel([FieldPanel("per_person_limit"), FieldPanel("offer_hours")]),
+                FieldPanel("absence_limit"),
             ],
             heading=_("Enrolment"),
         ),

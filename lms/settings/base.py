@@ -103,6 +103,7 @@ TEMPLATES = [
                 "wagtail.contrib.settings.context_processors.settings",
                 "lms.context_processors.preferences",
                 "lms.notifications.context_processors.inbox",
+                "courses.context_processors.roll_call",
             ],
         },
     },
@@ -342,5 +343,11 @@ CELERY_BEAT_SCHEDULE["courses.run_due_lotteries"] = {
 # flagged to their campus admins (courses/services/absence_flags.py).
 CELERY_BEAT_SCHEDULE["courses.flag_absence_streaks"] = {
     "task": "courses.flag_absence_streaks",
+    "schedule": 3600.0,
+}
+# A term's absence limit: the places of students over it go to the waiting
+# list (courses/services/absence_limit.py).
+CELERY_BEAT_SCHEDULE["courses.release_absent_places"] = {
+    "task": "courses.release_absent_places",
     "schedule": 3600.0,
 }
