@@ -108,3 +108,29 @@ def test_switches_work_without_javascript(browser, live_server, schools):
         assert page.locator("html").get_attribute("lang") == "en"
     finally:
         context.close()
+
+
+def test_flash_messages_are_coloured_by_their_level(mobile_visitor):
+    """A success message is green, an error red, information blue: the
+    level's colour must win over the plain message rule."""
+    mobile_visitor.goto("/accounts/login/")
+    page = mobile_visitor.page
+    page.evaluate("""() => {
+        const list = document.createElement('ul');
+        list.className = 'messages';
+        for (const level of ['info', 'success', 'error', 'warning']) {
+            const item = document.createElement('li');
+            item.className = 'message message-' + level;
+            item.id = 'flash-' + level;
+            item.textContent = level;
+            list.appendChild(item);
+        }
+        document.querySelector('main').prepend(list);
+    }""")
+    background = {
+        level: page.locator(f"#flash-{level}").evaluate(
+            "el => getComputedStyle(el).backgroundColor")
+        for level in ("info", "success", "error", "warning")
+    }
+    assert len({background["info"], background["success"], background["error"]}) == 3, background
+    assert background["warning"] == background["error"]
