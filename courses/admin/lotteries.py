@@ -231,6 +231,11 @@ class LotteryActionView(View):
 
     def do_draw(self):
 
+        if self.draw.status == LotteryDraw.Status.DRAWN:
+            # A page opened before the system (at the window's close) or
+            # another admin drew it: "draw" must not quietly re-run it.
+            return messages.ERROR, _("This lottery has already been drawn. Check the result "
+                                     "below; to draw it again, use Re-run the draw.")
         draw = lottery_draw(draw=self.draw, actor=self.request.user)
         return messages.SUCCESS, _("Drawn: %(count)d requests. Check the result, then "
                                    "publish it.") % {"count": draw.entries_count}

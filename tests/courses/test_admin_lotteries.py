@@ -180,3 +180,22 @@ def test_a_draw_the_system_made_reads_as_words(client, world):
     assert fields["Published"] == "—"
     assert fields["Drawn"] == "Aug. 20, 2026, 5:05 p.m."  # local time (UTC+8)
     assert "None" not in fields.values() and "False" not in fields.values()
+
+
+def test_draw_on_a_page_opened_before_the_system_drew_changes_nothing(client, world):
+    from courses.models import EnrolmentLogEntry
+
+    client.force_login(world["school_admin"])
+    announce(client, world)
+    draw = LotteryDraw.objects.get()
+    stale = LotteryDraw.objects.get(pk=draw.pk)  # the page's view of it: announced
+    act(client, stale, "draw")  # the system's (or another admin's) draw
+    rows = EnrolmentLogEntry.objects.count()
+    winners = set(Enrolment.objects.filter(status="enrolled").values_list("pk", flat=True))
+
+    html = act(client, stale, "draw").content.decode()
+
+    assert "This lottery has already been drawn." in html
+    assert EnrolmentLogEntry.objects.count() == rows  # not re-run
+    assert set(Enrolment.objects.filter(status="enrolled").values_list("pk", flat=True)) == (
+        winners)
