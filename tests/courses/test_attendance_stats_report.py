@@ -10,7 +10,9 @@ import io
 import openpyxl
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from wagtail.users.models import UserProfile
@@ -161,3 +163,19 @@ def test_the_menu_item_is_shown_to_staff_who_may_view_classes(w):
     assert item.is_shown(request)
     request.user = w.student
     assert not item.is_shown(request)
+
+
+def test_the_report_makes_the_same_queries_for_few_and_many_students(client, w):
+    client.force_login(w.teacher)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse(URL) + "?by=person")
+    session = session_on(w.section, w.today - dt.timedelta(days=5))
+    for n in range(30):
+        newcomer = person(f"新学员{n:02d}")
+        enrol(newcomer, w.section)
+        mark(session, newcomer, S.PRESENT)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(reverse(URL) + "?by=person").content.decode()
+
+    assert "新学员29" in html
+    assert len(many) == len(few)
