@@ -2,7 +2,6 @@
 class sessions, terms, departments) and a class chooser. See courses/admin/."""
 
 from django.urls import reverse_lazy
-from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
@@ -51,9 +50,9 @@ def register_attendance_report():
 
 @hooks.register("register_reports_menu_item")
 def register_attendance_report_menu_item():
-    from courses.admin.attendance_reports import AttendanceReportMenuItem
+    from courses.admin.attendance_reports import TITLE, AttendanceReportMenuItem
 
-    return AttendanceReportMenuItem(_("Attendance"),
+    return AttendanceReportMenuItem(TITLE,
                                     reverse_lazy("courses_attendance_report:index"),
                                     icon_name="tasks", order=50)
 

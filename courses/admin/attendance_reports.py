@@ -12,6 +12,7 @@ import django_filters
 from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
@@ -115,8 +116,12 @@ def _percent(rate: Rate) -> str:
     return "—" if rate.percent is None else f"{rate.percent:.1f}%"
 
 
+# The report's title and menu label (出勤统计), apart from a mark's "Attendance".
+TITLE = pgettext_lazy("attendance report", "Attendance")
+
+
 class AttendanceReportView(ReportView):
-    page_title = _("Attendance")
+    page_title = TITLE
     header_icon = "tasks"
     model = Attendance
     filterset_class = AttendanceReportFilterSet
@@ -125,7 +130,6 @@ class AttendanceReportView(ReportView):
     export_filename = "attendance"
     list_export = ["label", "present", "late", "leave", "absent", "counted", "percent"]
     export_headings = {
-        "label": _("Name"),
         "present": _("Present"),
         "late": _("Late"),
         "leave": _("On leave"),
@@ -133,15 +137,28 @@ class AttendanceReportView(ReportView):
         "counted": _("Sessions counted"),
         "percent": _("Attendance rate (%)"),
     }
-    columns = [
-        Column("label", label=_("Name")),
-        Column("present", label=_("Present")),
-        Column("late", label=_("Late")),
-        Column("leave", label=_("On leave")),
-        Column("absent", label=_("Absent")),
-        Column("counted", label=_("Sessions counted")),
-        Column("percent", label=_("Attendance rate"), accessor=_percent),
-    ]
+
+    @cached_property
+    def columns(self):
+        return [
+            Column("label", label=self.label_heading),
+            Column("present", label=_("Present")),
+            Column("late", label=_("Late")),
+            Column("leave", label=_("On leave")),
+            Column("absent", label=_("Absent")),
+            Column("counted", label=_("Sessions counted")),
+            Column("percent", label=_("Attendance rate"), accessor=_percent),
+        ]
+
+    @cached_property
+    def label_heading(self):
+        """The first column is named after the grouping (class, student…)."""
+        return dict(BY_CHOICES)[self.by]
+
+    def get_heading(self, queryset, field):
+        if field == "label":
+            return str(self.label_heading)
+        return super().get_heading(queryset, field)
 
     @cached_property
     def permission_policy(self):
@@ -193,7 +210,7 @@ class AttendanceReportViewSet(ViewSet):
 
     name = "courses_attendance_report"
     icon = "tasks"
-    menu_label = _("Attendance")
+    menu_label = TITLE
 
     def get_urlpatterns(self):
         kwargs = {"index_url_name": self.get_url_name("index"),

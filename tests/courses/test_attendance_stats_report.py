@@ -26,7 +26,7 @@ from tests.courses.attendance_world import enrol, make_world, person, session_on
 pytestmark = pytest.mark.django_db
 
 S = Attendance.Status
-HEADINGS = ["Name", "Present", "Late", "On leave", "Absent", "Sessions counted",
+HEADINGS = ["Class", "Present", "Late", "On leave", "Absent", "Sessions counted",
             "Attendance rate (%)"]
 URL = "courses_attendance_report:index"
 
@@ -86,6 +86,7 @@ def test_rates_per_student_for_the_teacher_of_the_class(client, w):
 
     rows = xlsx_rows(client, "&by=person")
 
+    assert rows[0][0] == "Student"
     assert sorted(rows[1:]) == [["学员00", 2, 0, 0, 1, 3, 66.7], ["学员01", 0, 1, 1, 1, 2, 50]]
 
 
