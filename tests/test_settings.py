@@ -116,6 +116,6 @@ def test_environment_variables_choose_postgresql_and_redis():
     assert seen["db"]["HOST"] == "db.internal"
     assert seen["broker"] == "redis://cache.internal:6379/0"
     assert seen["eager"] is False
-    assert seen["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert seen["cache"] == "lms.redis_cache.RedisCache"
     assert seen["debug"] is False
     assert seen["hosts"] == ["www.lsldxx.cn", "dangxiao.lsldxx.cn"]
