@@ -81,6 +81,11 @@ class User(AbstractUser):
         return f"{self.last_name}{self.first_name}".strip()
 
 
+def user_display(user) -> str:
+    """How allauth names a person in its messages (``ACCOUNT_USER_DISPLAY``)."""
+    return user.display_name
+
+
 class Profile(models.Model):
     """The person behind a login: what a school needs to know about a student
     or member (学员档案)."""

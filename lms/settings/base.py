@@ -199,6 +199,9 @@ LOGOUT_REDIRECT_URL = "/"
 
 ACCOUNT_ADAPTER = "lms.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"phone", "email"}
+# "以 王秀英 成功登录": people by their name (the profile's real name, else
+# their name, phone or e-mail), never the generated username.
+ACCOUNT_USER_DISPLAY = "lms.accounts.models.user_display"
 ACCOUNT_SIGNUP_FIELDS = ["phone", "email", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "optional")
 # A new mobile number is proved by a code sent by SMS before the account is

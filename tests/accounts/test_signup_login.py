@@ -237,3 +237,15 @@ def test_many_people_can_sign_up_with_phone_numbers_only(client):
     assert users.count() == 3
     assert len({u.username for u in users}) == 3
     assert all(u.username for u in users)
+
+
+def test_the_logged_in_message_names_the_person_not_the_username(client):
+    from django.contrib.messages import get_messages
+
+    profile = ProfileFactory(real_name="王秀英", user__phone="+8613800138011",
+                             user__username="u-7f3a9c")
+    response = client.post("/accounts/login/", {"login": "13800138011", "password": PASSWORD})
+
+    said = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "王秀英" in said and "u-7f3a9c" not in said
+    assert client.get("/").wsgi_request.user == profile.user
