@@ -115,6 +115,13 @@ class Profile(models.Model):
     emergency_phone = models.CharField(
         _("emergency contact's mobile number"), max_length=16, blank=True
     )
+    # A face for the name on the roll call (a Wagtail image, so that the
+    # page shows a small rendition, not the upload).
+    photo = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("photo"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("A photo of the person's face, shown to their teachers on the roll call."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
