@@ -5,12 +5,14 @@ own classes, a campus admin their campus, school admins every campus)."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from wagtail.images import get_image_model
 
 from courses.admin.permissions import sees_all_campuses
 from courses.models import Attendance, ClassSession, Enrolment, LeaveRequest, Section
+from lms.accounts import roles
 from lms.accounts.models import User
 
 # The roll call's photo rendition (roll_call.html asks for the same spec):
@@ -28,6 +30,24 @@ def roll_call_sections(user: User) -> QuerySet:
         return Section.objects.all()
     mine = Section.objects.filter(Q(teachers=user) | Q(campus__admins=user)).values("pk")
     return Section.objects.filter(pk__in=mine)
+
+
+def takes_roll_call(user: User) -> bool:
+    """Whether ``user`` has classes to call (the header's 点名 link and My
+    classes' button): superusers, school admins, the teachers of a class
+    and the admins of a campus with classes; never a student. Cached on the
+    user; one query, none for superusers and anonymous visitors."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    cached = getattr(user, "_courses_takes_roll_call", None)
+    if cached is None:
+        cached = user.is_superuser or User.objects.filter(pk=user.pk).filter(
+            Exists(Section.objects.filter(teachers=OuterRef("pk")))
+            | Exists(Section.objects.filter(campus__admins=OuterRef("pk")))
+            | Exists(Group.objects.filter(user=OuterRef("pk"), name=roles.SCHOOL_ADMIN))
+        ).exists()
+        user._courses_takes_roll_call = cached
+    return cached
 
 
 def may_take_roll_call(user: User, section_id: int) -> bool:

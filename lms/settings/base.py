@@ -103,6 +103,7 @@ TEMPLATES = [
                 "wagtail.contrib.settings.context_processors.settings",
                 "lms.context_processors.preferences",
                 "lms.notifications.context_processors.inbox",
+                "courses.context_processors.roll_call",
             ],
         },
     },
