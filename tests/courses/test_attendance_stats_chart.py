@@ -104,3 +104,16 @@ def test_the_y_axis_starts_at_half_unless_a_week_was_lower(w):
     assert [label for _y, label in chart["y_ticks"]] == ["0%", "25%", "50%", "75%", "100%"]
     zero = next(y for y, label in chart["y_ticks"] if label == "0%")
     assert all(y == zero for line in chart["series"] for _x, y, _w, _p in line.points)
+
+
+def test_a_campus_with_only_leave_these_weeks_is_summed_up_in_words(client, w):
+    Attendance.objects.filter(person=w.far_student).update(status=S.LEAVE)
+
+    html, svg = chart_html(client, w.school_admin)
+
+    summary = re.search(r'<ul class="w-sr-only">(.*?)</ul>', html, re.S).group(1)
+    lines = [" ".join(item.split()) for item in re.findall(r"<li>(.*?)</li>", summary, re.S)]
+    assert lines[0].startswith("莲都校区: ") and "60.0% over these weeks" in lines[0]
+    assert lines[1] == "龙泉分校: no attendance rate in these weeks, only leave."
+    assert "% in the week of ;" not in html
+    assert 'd=""' not in svg
