@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.audit import attendance_log
-from courses.models import Attendance, ClassSession, Enrolment
+from courses.models import Attendance, AttendanceLogEntry, ClassSession, Enrolment
 from courses.signals import attendance_changed
 from lms.accounts.models import User
 
@@ -43,10 +43,11 @@ def attendance_mark(
     """Record that ``person`` had ``status`` at ``session``, as ``actor``
     (None: the system). Returns ``(record, changed)``.
 
-    ``tap_id`` is the client's id of this tap: when it is the id of the
-    last tap applied to the record, nothing changes (a retried request is
-    never applied twice). Setting the status the record already has changes
-    nothing either (no audit row, no signal).
+    ``tap_id`` is the client's id of this tap: when a tap with that id was
+    already applied to the record (the last one, or an earlier one in its
+    audit trail), nothing changes: a retried request is never applied
+    twice, even when it arrives after a later tap. Setting the status the
+    record already has changes nothing either (no audit row, no signal).
 
     After the session's day, changing an existing mark is a correction: it
     needs a ``reason`` and is recorded with method ``correction`` (as is any
@@ -79,9 +80,13 @@ def mark_in_transaction(
     reason: str = "",
     now: datetime.datetime,
     future_ok: bool = False,
+    keep_attended: bool = False,
 ) -> tuple[Attendance, bool]:
     """``attendance_mark`` inside the caller's (durable, locked)
-    transaction; ``future_ok`` lets an approved leave mark a later session."""
+    transaction; ``future_ok`` lets an approved leave mark a later session;
+    with ``keep_attended`` a record that says present or late is left as it
+    is (an approved leave never overwrites someone who came), decided on
+    the locked row."""
     if status not in Status.values:
         raise ValidationError(_("Choose present, late, on leave or absent."), code="status")
     if method not in Method.values:
@@ -109,10 +114,13 @@ def mark_in_transaction(
             status=Enrolment.Status.ENROLLED,
         ).exists()
         if not enrolled:
-            raise ValidationError(_("%(name)s is not a student of this class.")
-                                  % {"name": person.display_name}, code="not_enrolled")
-    elif tap is not None and record.last_tap == tap:
+            # No name: the caller may not know who this is (DESIGN rule 6).
+            raise ValidationError(_("This person is not a student of this class."),
+                                  code="not_enrolled")
+    elif tap is not None and _tap_applied(record, tap):
         return record, False  # the same tap again: already applied
+    elif keep_attended and record.status in Attendance.ATTENDED:
+        return record, False  # they came: leave approved meanwhile does not undo it
 
     old = record.status if record is not None else None
     correction = method == Method.CORRECTION or (
@@ -134,7 +142,8 @@ def mark_in_transaction(
         if record is None:  # another request inserted it first: decide again
             return mark_in_transaction(session=session, person=person, status=status,
                                        actor=actor, tap=tap, method=method, reason=reason,
-                                       now=now, future_ok=future_ok)
+                                       now=now, future_ok=future_ok,
+                                       keep_attended=keep_attended)
     else:
         record.status, record.method, record.recorded_by = status, method, actor
         record.last_tap = tap
@@ -216,6 +225,16 @@ def _clean_tap(tap_id) -> uuid.UUID | None:
     except ValueError:
         raise ValidationError(_("This tap could not be read. Please tap again."),
                               code="tap_id") from None
+
+
+def _tap_applied(record: Attendance, tap: uuid.UUID) -> bool:
+    """Whether the tap ``tap`` was already applied to the (locked) record:
+    it is the last one, or an earlier change in the audit trail carries it
+    (a retry of tap A arriving after tap B). The trail is read by session
+    and person (both indexed)."""
+    return record.last_tap == tap or AttendanceLogEntry.objects.filter(
+        session_id=record.session_id, person_id=record.person_id, data__tap=str(tap),
+    ).exists()
 
 
 def _lock_record(session: ClassSession, person: User) -> Attendance | None:

@@ -99,7 +99,8 @@ def leave_request_decide(
 
     Approving marks the person's attendance at the session as leave
     (method ``leave``), also for a session still to come, unless they were
-    already marked present or late. Refuses with a ``ValidationError`` when
+    already marked present or late (decided under the attendance row's
+    lock: a "present" tapped meanwhile stays). Refuses with a ``ValidationError`` when
     the request was withdrawn or decided the other way, or the session was
     cancelled. Locks the request row; writes audit rows; notifies the
     student (and the family member who asked) after commit."""
@@ -129,14 +130,13 @@ def leave_request_decide(
                        actor=actor, data={"reason": request.reason})
         if approve:
             person = User.objects.get(pk=request.person_id)
-            current = (Attendance.objects.filter(session_id=session.pk, person_id=person.pk)
-                       .values_list("status", flat=True).first())
-            if current not in Attendance.ATTENDED:
-                mark_in_transaction(
-                    session=session, person=person, status=Attendance.Status.LEAVE,
-                    actor=actor, method=Attendance.Method.LEAVE, reason=request.reason,
-                    now=now, future_ok=True,
-                )
+            # "Already present or late: keep it" is decided on the locked
+            # attendance row, so that a tap saved meanwhile is not overwritten.
+            mark_in_transaction(
+                session=session, person=person, status=Attendance.Status.LEAVE,
+                actor=actor, method=Attendance.Method.LEAVE, reason=request.reason,
+                now=now, future_ok=True, keep_attended=True,
+            )
         transaction.on_commit(partial(_notify, request.pk, actor.pk if actor else None))
     return request, True
 

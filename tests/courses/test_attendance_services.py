@@ -77,6 +77,22 @@ def test_the_same_tap_sent_twice_is_applied_once(w, received, django_capture_on_
     assert [c["new_status"] for c in received] == ["present", "late"]
 
 
+def test_an_earlier_tap_arriving_late_is_not_applied_again(w, received,
+                                                          django_capture_on_commit_callbacks):
+    # Tap A (present), then tap B (absent); A's retry, held up on a weak
+    # connection, arrives last: the teacher's latest tap stands.
+    tap_a, tap_b = uuid.uuid4(), uuid.uuid4()
+    with django_capture_on_commit_callbacks(execute=True):
+        for tap, status in [(tap_a, "present"), (tap_b, "absent"), (tap_a, "present")]:
+            _record, changed = attendance_mark(
+                session=w.session, person=w.student, status=status, actor=w.teacher,
+                tap_id=tap, now=noon(w.today))
+    assert not changed
+    assert Attendance.objects.get().status == "absent"
+    assert AttendanceLogEntry.objects.filter(person=w.student).count() == 2
+    assert [c["new_status"] for c in received] == ["present", "absent"]
+
+
 def test_a_retried_first_tap_does_not_write_a_second_row_or_audit(w):
     tap = str(uuid.uuid4())
     first = attendance_mark(session=w.session, person=w.student, status="absent",
