@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from wagtail.images import get_image_model
 
@@ -52,6 +54,35 @@ def takes_roll_call(user: User) -> bool:
 
 def may_take_roll_call(user: User, section_id: int) -> bool:
     return roll_call_sections(user).filter(pk=section_id).exists()
+
+
+def roll_call_session(user: User, pk: int) -> ClassSession:
+    """The session ``pk`` with its class, campus and room loaded, if
+    ``user`` may take its roll call. Raises ``Http404`` otherwise, as if it
+    did not exist (two queries)."""
+    session = get_object_or_404(
+        ClassSession.objects.select_related("section__course", "section__campus", "room"),
+        pk=pk)
+    if not may_take_roll_call(user, session.section_id):
+        raise Http404
+    return session
+
+
+def roll_person(session: ClassSession, person_id: int | None) -> User | None:
+    """The person ``person_id`` if they are on ``session``'s roll (enrolled
+    in its class, or with a mark there: ``session_roll``'s people), with
+    their profile; None for anyone else, so that a posted id never names
+    someone outside the class. One query."""
+    if person_id is None:
+        return None
+    return (User.objects.select_related("profile")
+            .filter(pk=person_id)
+            .filter(Exists(Enrolment.objects.filter(
+                person_id=OuterRef("pk"), section_id=session.section_id,
+                status=Enrolment.Status.ENROLLED))
+                | Exists(Attendance.objects.filter(person_id=OuterRef("pk"),
+                                                   session_id=session.pk)))
+            .first())
 
 
 def sessions_on(user: User, day: datetime.date) -> list[ClassSession]:

@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,9 +24,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from courses.attendance_selectors import (
-    may_take_roll_call,
     pending_leave_for,
     person_leave_requests,
+    roll_call_session,
+    roll_person,
     session_roll,
     sessions_on,
 )
@@ -38,25 +39,11 @@ from courses.services.leave import (
     leave_request_withdraw,
 )
 from courses.services.locking import LockBusy
+from courses.views.enrolment import HttpResponseSeeOther
 from lms.accounts.models import User
 from lms.accounts.services import can_act_for, proxy_people
 
 Status = Attendance.Status
-
-
-class HttpResponseSeeOther(HttpResponseRedirect):
-    status_code = 303
-
-
-def _session_for(request: HttpRequest, pk: int) -> ClassSession:
-    """The session ``pk`` with its class loaded, if the user may take its
-    roll call; 404 otherwise."""
-    session = get_object_or_404(
-        ClassSession.objects.select_related("section__course", "section__campus", "room"),
-        pk=pk)
-    if not may_take_roll_call(request.user, session.section_id):
-        raise Http404
-    return session
 
 
 def _roll_context(session: ClassSession) -> dict:
@@ -106,7 +93,7 @@ def roll_call(request: HttpRequest, session_pk: int) -> HttpResponse:
     """One class session's students, each with four buttons (present, late,
     on leave, absent) that save at once, and the leave requests to decide.
     The same number of queries for any number of students."""
-    session = _session_for(request, session_pk)
+    session = roll_call_session(request.user, session_pk)
     context = _roll_context(session)
     for row in context["rows"]:
         # The plain form's tap id: posting the same form twice applies once.
@@ -132,9 +119,10 @@ def roll_call_mark(request: HttpRequest, session_pk: int) -> HttpResponse:
     (the same id sent again changes nothing). Answers JSON to ``fetch()``
     (200 saved, 400 refused with a message, 503 busy: send it again), or
     303 back to the roll call for a plain form post."""
-    session = _session_for(request, session_pk)
-    person = User.objects.select_related("profile").filter(
-        pk=_int(request.POST.get("person"))).first()
+    session = roll_call_session(request.user, session_pk)
+    # Only someone on this class's roll: any other posted id is refused
+    # without saying whose it is (DESIGN rule 6).
+    person = roll_person(session, _int(request.POST.get("person")))
     error, busy, record = "", False, None
     if person is None:
         error = _("This person is not a student of this class.")
@@ -172,7 +160,7 @@ def leave_decide(request: HttpRequest, pk: int) -> HttpResponse:
     back to the roll call of its session (or to today's classes, with
     ``back=today``)."""
     leave = get_object_or_404(LeaveRequest.objects.select_related("person__profile"), pk=pk)
-    session = _session_for(request, leave.session_id)
+    session = roll_call_session(request.user, leave.session_id)
     approve = request.POST.get("decision") == "approve"
     try:
         leave_request_decide(leave_request=leave, approve=approve, actor=request.user)
@@ -195,7 +183,7 @@ def leave_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def register_print(request: HttpRequest, session_pk: int) -> HttpResponse:
     """The paper register of a session: one table, a blank box per status,
     approved leave already written in. Prints on one sheet per ~30 names."""
-    session = _session_for(request, session_pk)
+    session = roll_call_session(request.user, session_pk)
     return render(request, "courses/attendance/register.html", _roll_context(session))
 
 
@@ -228,7 +216,7 @@ class RegisterForm(forms.Form):
 def register_enter(request: HttpRequest, session_pk: int) -> HttpResponse:
     """Staff enter a paper register afterwards (method ``register``): all
     marks saved together, or none with a message saying why."""
-    session = _session_for(request, session_pk)
+    session = roll_call_session(request.user, session_pk)
     context = _roll_context(session)
     form = RegisterForm(request.POST or None, rows=context["rows"])
     if request.method == "POST" and form.is_valid():
@@ -253,7 +241,7 @@ def register_enter(request: HttpRequest, session_pk: int) -> HttpResponse:
 class LeaveForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Why can you not come?"), max_length=200,
-        help_text=gettext_lazy("A few words are enough, e.g. 去医院复查."),
+        help_text=gettext_lazy("A few words are enough, e.g. a hospital check-up."),
         widget=forms.Textarea(attrs={"rows": 3}))
 
 

@@ -18,8 +18,8 @@ import datetime
 import segno
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from courses.attendance_selectors import may_take_roll_call
+from courses.attendance_selectors import roll_call_session
 from courses.models import Attendance, ClassSession, Enrolment
 from courses.services.checkin import LATE_AFTER, attendance_check_in
 from courses.services.checkin_tokens import (
@@ -44,6 +44,7 @@ from courses.services.checkin_tokens import (
     seconds_left,
 )
 from courses.services.locking import LockBusy
+from courses.views.enrolment import HttpResponseSeeOther
 
 # How long a scan with a fresh code stays good in the scanner's session:
 # time to log in (a senior typing a phone number and password) and to tap.
@@ -54,20 +55,7 @@ _JUST_KEY = "checkin_just_now"
 QR_SCALE = 4
 
 
-class HttpResponseSeeOther(HttpResponseRedirect):
-    status_code = 303
-
-
 # --- the classroom's QR code -------------------------------------------------------
-
-def _session_for(request: HttpRequest, pk: int) -> ClassSession:
-    session = get_object_or_404(
-        ClassSession.objects.select_related("section__course", "section__campus", "room"),
-        pk=pk)
-    if not may_take_roll_call(request.user, session.section_id):
-        raise Http404
-    return session
-
 
 def _qr_state(request: HttpRequest, session: ClassSession, now: datetime.datetime) -> dict:
     """The code (if check-in is open now), when it changes, and the count."""
@@ -93,7 +81,7 @@ def qr_page(request: HttpRequest, session_pk: int) -> HttpResponse:
     """The classroom's QR code for one session, refreshed every minute."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    session = _session_for(request, session_pk)
+    session = roll_call_session(request.user, session_pk)
     now = timezone.now()
     opens, closes = checkin_window(starts_at=session.starts_at, ends_at=session.ends_at)
     state = _qr_state(request, session, now)
@@ -118,7 +106,7 @@ def qr_code(request: HttpRequest, session_pk: int) -> HttpResponse:
     when check-in is closed), ``seconds`` until it changes, ``checked_in``."""
     if not request.user.is_authenticated:
         raise Http404
-    session = _session_for(request, session_pk)
+    session = roll_call_session(request.user, session_pk)
     state = _qr_state(request, session, timezone.now())
     return JsonResponse({key: state[key] for key in ("svg", "seconds", "checked_in")})
 

@@ -7,6 +7,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -88,6 +89,8 @@ def my_classes(request: HttpRequest) -> HttpResponse:
     return render(request, "courses/my_classes.html", {
         "timetables": timetables,
         "catalogue_url": _catalogue_url(request),
+        # Leave is asked only for a class that has not started.
+        "now": timezone.now(),
         "copied_text": _("The link is copied. Paste it into your calendar app."),
         **_calendar_links(request, token.token),
     })

@@ -11,8 +11,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from courses.models import Attendance, AttendanceLogEntry, LeaveRequest
+from courses.models import Attendance, AttendanceLogEntry, ClassSession, LeaveRequest
 from courses.services.attendance import attendance_mark
 from courses.services.leave import leave_request_create
 from tests.courses.attendance_world import enrol, make_world, person
@@ -159,11 +160,30 @@ def test_a_refused_tap_says_why_and_saves_nothing(client, english, w, session_na
     assert not Attendance.objects.exists()
 
 
-def test_a_tap_for_someone_not_in_the_class_is_refused(client, english, w):
+@pytest.mark.parametrize("json", [True, False])
+def test_a_tap_for_someone_not_in_the_class_is_refused_without_naming_them(
+        client, english, w, json):
+    # Any user id can be posted: the answer must not tell the teacher who it is.
     client.force_login(w.teacher)
-    response = tap(client, w.session, w.outsider, "present")
-    assert response.status_code == 400
-    assert "is not a student of this class" in response.json()["error"]
+    response = tap(client, w.session, w.outsider, "present", json=json)
+    if json:
+        assert response.status_code == 400
+        error = response.json()["error"]
+    else:
+        assert response.status_code == 303 and "#person-" not in response["Location"]
+        error = client.get(response["Location"]).content.decode()
+    assert "This person is not a student of this class." in error
+    assert w.outsider.display_name not in error
+    assert not Attendance.objects.exists()
+
+
+def test_a_student_who_left_the_class_can_still_be_corrected_on_the_roll(client, english, w):
+    # On the roll by their mark, though no longer enrolled.
+    attendance_mark(session=w.session, person=w.student, status="absent", actor=w.teacher)
+    w.student.enrolments.update(status="withdrawn")
+    client.force_login(w.teacher)
+    response = tap(client, w.session, w.student, "present")
+    assert response.status_code == 200 and response.json()["status"] == "present"
 
 
 def test_a_busy_lock_asks_the_phone_to_send_again(client, w, monkeypatch):
@@ -316,6 +336,28 @@ def test_a_student_asks_leave_from_my_classes(client, english, w):
     page = client.get(response["Location"]).content.decode()
     assert "Waiting for a decision" in page and "去医院复查" in page
     assert LeaveRequest.objects.get().requested_by == w.student
+
+
+def test_my_classes_offers_leave_only_for_classes_not_yet_started(client, english, w):
+    now = timezone.now()
+    under_way = ClassSession.objects.create(
+        section=w.section, origin_date=timezone.localdate(now), room=w.section.room,
+        starts_at=now - dt.timedelta(minutes=30), ends_at=now + dt.timedelta(minutes=90))
+    client.force_login(w.student)
+    page = client.get(reverse("courses:my_classes")).content.decode()
+    assert reverse("courses:leave_ask", args=[w.tomorrow.pk, w.student.pk]) in page
+    assert under_way.starts_at.astimezone(timezone.get_current_timezone()).strftime(
+        "%-H:%M") in page  # the class is listed ...
+    # ... without a link that would only be refused ("already started").
+    assert reverse("courses:leave_ask", args=[under_way.pk, w.student.pk]) not in page
+
+
+def test_the_leave_form_gives_its_example_in_the_pages_language(client, english, w):
+    client.force_login(w.student)
+    page = client.get(reverse("courses:leave_ask", args=[w.tomorrow.pk, w.student.pk]))
+    text = page.content.decode()
+    assert "A few words are enough, e.g. a hospital check-up." in text
+    assert "去医院复查" not in text
 
 
 def test_an_empty_reason_is_asked_for_again(client, english, w):
