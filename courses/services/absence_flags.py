@@ -2,12 +2,17 @@
 the admins of the class's campus, once per streak.
 
 A streak is a run of consecutive marked sessions of one class at which the
-person was absent without approved leave (an ``absent`` mark whose session
-has no approved leave request of theirs). A present, late or leave mark
-ends it; a session without a mark for them neither ends nor extends it; a
-cancelled session, or one still to come, is not counted (the rules of
-``courses.services.attendance_stats``). Only classes of terms not over by
-more than ``RECENT_DAYS`` and people still enrolled in them are looked at.
+person was absent without approved leave (``attendance_stats.unexcused``).
+A present, late or leave mark ends it; a session without a mark for them
+neither ends nor extends it; a cancelled session, or one still to come, is
+not counted (the rules of ``courses.services.attendance_stats``). Only
+classes of terms not over by more than ``RECENT_DAYS``, people still
+enrolled in them, and the sessions since that enrolment began
+(``attendance_stats.enrolled_attendance``: a re-admitted student starts
+afresh) are looked at.
+
+Unlike the absence limit, a streak is flagged without waiting for late
+leave: the notice only asks the campus to call, and is best sent soon.
 
 The streaks are found by the database with window functions (no loop over
 the attendance table): for each record, the number of unexcused absences
@@ -23,12 +28,9 @@ from django.conf import settings
 from django.db.models import (
     Case,
     DateTimeField,
-    Exists,
     F,
     IntegerField,
     Max,
-    OuterRef,
-    Q,
     RowRange,
     Sum,
     Value,
@@ -40,10 +42,10 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from courses.models import Attendance, Enrolment, LeaveRequest, Section
+from courses.models import Enrolment, Section
 from lms.accounts.models import User
 
-from .attendance_stats import counted_attendance
+from .attendance_stats import enrolled_attendance, unexcused
 from .eligibility import section_label, when
 
 logger = logging.getLogger(__name__)
@@ -57,14 +59,18 @@ class Streak:
     person_id: int
     section_id: int
     # The time of the last mark before the streak that was not an unexcused
-    # absence (None: the streak starts with the person's first mark).
+    # absence (None: the streak starts with the person's first mark since
+    # their enrolment began).
     after: datetime.datetime | None
     last_session_id: int
     last_starts_at: datetime.datetime
+    # The live enrolment: a streak at the start of a re-admitted student's
+    # new place is a new streak, not the one flagged in the old place.
+    enrolment_id: int
 
     @property
     def dedupe_key(self) -> str:
-        start = self.after.isoformat() if self.after else "first"
+        start = self.after.isoformat() if self.after else f"enrolment{self.enrolment_id}"
         return f"courses.absent{STREAK}:{self.person_id}:{self.section_id}:{start}"
 
 
@@ -74,18 +80,10 @@ def absence_streaks(*, now: datetime.datetime | None = None) -> list[Streak]:
     session so far), ordered by class and person."""
     now = now or timezone.now()
     recent = timezone.localdate(now) - datetime.timedelta(days=RECENT_DAYS)
-    approved = LeaveRequest.objects.filter(
-        person=OuterRef("person"), session=OuterRef("session"),
-        status=LeaveRequest.Status.APPROVED)
-    enrolled = Enrolment.objects.filter(
-        person=OuterRef("person"), section=OuterRef("session__section"),
-        status=Enrolment.Status.ENROLLED)
-    records = (counted_attendance(now=now)
+    records = (enrolled_attendance(now=now)
                .filter(session__section__term__end_date__gte=recent)
-               .filter(Exists(enrolled))
-               .annotate(unexcused=Case(
-                   When(Q(status=Attendance.Status.ABSENT) & ~Exists(approved), then=Value(1)),
-                   default=Value(0), output_field=IntegerField())))
+               .annotate(unexcused=Case(When(unexcused(), then=Value(1)),
+                                        default=Value(0), output_field=IntegerField())))
     partition = [F("person"), F("session__section")]
     order = [F("session__starts_at").asc(), F("session_id").asc()]
     records = records.annotate(
@@ -99,13 +97,20 @@ def absence_streaks(*, now: datetime.datetime | None = None) -> list[Streak]:
     rows = records.values_list("person_id", "session__section_id", "after", "session_id",
                                "session__starts_at").order_by("session__section_id",
                                                               "person_id", "session__starts_at")
-    streaks: dict[tuple, Streak] = {}
+    latest: dict[tuple, tuple] = {}
     for person_id, section_id, after, session_id, starts_at in rows:
         # Only the flagged rows come back (a few); a longer streak keeps its
         # key and its latest session.
-        streaks[(person_id, section_id, after)] = Streak(person_id, section_id, after,
-                                                         session_id, starts_at)
-    return list(streaks.values())
+        latest[(person_id, section_id, after)] = (session_id, starts_at)
+    if not latest:
+        return []
+    enrolments = {
+        (person_id, section_id): pk for pk, person_id, section_id in Enrolment.objects.filter(
+            person_id__in={key[0] for key in latest}, section_id__in={key[1] for key in latest},
+            status=Enrolment.Status.ENROLLED).values_list("pk", "person_id", "section_id")}
+    return [Streak(person_id, section_id, after, session_id, starts_at,
+                   enrolments[(person_id, section_id)])
+            for (person_id, section_id, after), (session_id, starts_at) in latest.items()]
 
 
 def absence_streaks_notify(*, now: datetime.datetime | None = None) -> int:

@@ -13,6 +13,14 @@ cancelled session never counts, whatever marks it had, and a session with
 no mark for a person counts neither way. With nothing counted the rate is
 ``None`` (shown as a dash), never 0.
 
+An absence without leave (缺勤未请假), counted by the absence jobs (the
+streak notice of ``absence_flags`` and the term's limit of
+``absence_limit``), is defined here too (``unexcused``): an ``absent`` mark
+with no approved leave request of the person's for that session. Those
+jobs look only at people enrolled in the class now, and only at the
+sessions since their enrolment began (``enrolled_attendance``): a student
+who lost the place and got it back starts afresh.
+
 A teacher's rate is over the classes they teach (a class with two teachers
 counts for both). Scoping (who may see which classes) is the caller's:
 pass ``sections``.
@@ -21,11 +29,11 @@ pass ``sections``.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, FloatField, Q, QuerySet
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast, NullIf, TruncWeek
 from django.utils import timezone
 
-from courses.models import Attendance, ClassSession
+from courses.models import Attendance, ClassSession, Enrolment, LeaveRequest
 
 Status = Attendance.Status
 
@@ -53,6 +61,35 @@ def counted_attendance(*, sections: QuerySet | None = None,
     if sections is not None:
         records = records.filter(session__section__in=sections.values("pk"))
     return records
+
+
+def enrolled_attendance(*, now: datetime.datetime | None = None) -> QuerySet:
+    """``counted_attendance`` (all classes) of the people enrolled in the
+    class now, at the sessions that started since that enrolment began:
+    the marks from before belong to an earlier place in the class, lost or
+    given up. An enrolment without ``enrolled_at`` (rows made in bulk, as
+    the demo's) counts from the first session."""
+    enrolled = Enrolment.objects.filter(
+        Q(enrolled_at__isnull=True) | Q(enrolled_at__lte=OuterRef("session__starts_at")),
+        person=OuterRef("person"), section=OuterRef("session__section"),
+        status=Enrolment.Status.ENROLLED)
+    return counted_attendance(now=now).filter(Exists(enrolled))
+
+
+def unexcused() -> Q:
+    """The condition on an attendance record that makes it an absence
+    without leave: ``absent``, and no approved leave request of the
+    person's for the session (leave may be approved after the mark)."""
+    approved = LeaveRequest.objects.filter(
+        person=OuterRef("person"), session=OuterRef("session"),
+        status=LeaveRequest.Status.APPROVED)
+    return Q(status=Status.ABSENT) & ~Exists(approved)
+
+
+def unexcused_absences(*, now: datetime.datetime | None = None) -> QuerySet:
+    """The absences without leave that the absence jobs count: the
+    ``unexcused`` records of ``enrolled_attendance``."""
+    return enrolled_attendance(now=now).filter(unexcused())
 
 
 def with_rate(rows: QuerySet) -> QuerySet:

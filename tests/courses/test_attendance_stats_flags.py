@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from courses.models import Attendance, ClassSession, LeaveRequest
+from courses.models import Attendance, ClassSession, Enrolment, LeaveRequest
 from courses.services.absence_flags import absence_streaks
 from courses.tasks import flag_absence_streaks
 from lms.notifications.models import Notification
@@ -27,7 +27,18 @@ def mark(session, who, status):
 def w():
     w = make_world(students=3)
     w.past = [session_on(w.section, w.today - dt.timedelta(days=n)) for n in range(20, 10, -1)]
+    # Enrolled when the term began, before these sessions.
+    Enrolment.objects.filter(section=w.section).update(enrolled_at=dt.datetime.combine(
+        w.term.start_date, dt.time(8), timezone.get_current_timezone()))
     return w
+
+
+def readmit(w, who, before):
+    """``who`` lost their place and got it back on the morning of ``before``."""
+    who.enrolments.filter(section=w.section).update(status=Enrolment.Status.WITHDRAWN)
+    return Enrolment.objects.create(person=who, section=w.section,
+                                    status=Enrolment.Status.ENROLLED,
+                                    enrolled_at=before.starts_at - dt.timedelta(hours=2))
 
 
 def marks(w, who, statuses):
@@ -102,6 +113,29 @@ def test_a_student_who_left_the_class_is_not_flagged(w):
     w.student.enrolments.update(status="withdrawn")
 
     assert absence_streaks() == []
+
+
+def test_absences_before_a_readmission_do_not_count(w):
+    marks(w, w.student, [S.ABSENT, S.ABSENT])
+    readmit(w, w.student, before=w.past[4])
+    mark(w.past[4], w.student, S.ABSENT)
+    mark(w.past[5], w.student, S.ABSENT)
+
+    assert absence_streaks() == []
+    assert flag_absence_streaks() == 0
+
+
+def test_a_new_streak_after_a_readmission_is_flagged_again(w):
+    marks(w, w.student, [S.ABSENT, S.ABSENT, S.ABSENT])
+    assert flag_absence_streaks() == 1
+
+    readmit(w, w.student, before=w.past[5])
+    for session in w.past[5:8]:
+        mark(session, w.student, S.ABSENT)
+
+    assert [s.last_session_id for s in absence_streaks()] == [w.past[7].pk]
+    assert flag_absence_streaks() == 1
+    assert notices(w.campus_admin).count() == 2
 
 
 def test_the_job_runs_on_a_beat_schedule():
