@@ -4,40 +4,45 @@ approved leave is withdrawn from it, and the place goes to the waiting list
 (``enrolment_withdraw``, which promotes the next person in the same
 transaction and notifies both).
 
-Absences are counted as in ``courses.services.absence_flags`` (an
-``absent`` mark at a scheduled session that has started, without an
-approved leave request for it), here in total, not in a row. Only terms not
-yet over, with a limit set, and people still enrolled are looked at.
+Absences are those of ``attendance_stats.unexcused_absences`` (an ``absent``
+mark without approved leave, of a person enrolled in the class now, at a
+session since that enrolment began: a re-admitted student starts afresh),
+here in total, not in a row, and only of sessions that ended more than
+``LEAVE_GRACE`` ago. Only terms not yet over and with a limit set are
+looked at.
 """
 
 import datetime
+import logging
 
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Attendance, Enrolment, LeaveRequest
+from courses.models import Enrolment
 
-from .attendance_stats import counted_attendance
-from .enrolment import enrolment_withdraw
+from .attendance_stats import unexcused_absences
+from .enrolment import EnrolmentBusy, enrolment_withdraw
+
+logger = logging.getLogger(__name__)
+
+# Leave is often asked for or approved after the class (the student phones
+# the next morning): an absence counts towards the limit only once its
+# session ended this long ago, so that late leave can still excuse it
+# before the place is given away.
+LEAVE_GRACE = datetime.timedelta(days=1)
 
 
 def over_absence_limit(*, now: datetime.datetime | None = None) -> list[tuple[int, int, int]]:
     """(person id, section id, absences) of the enrolled students whose
-    absences without leave in a class reached its term's limit (one grouped
+    absences without leave in a class, at sessions that ended more than
+    ``LEAVE_GRACE`` before ``now``, reached its term's limit (one grouped
     query)."""
     now = now or timezone.now()
-    approved = LeaveRequest.objects.filter(
-        person=OuterRef("person"), session=OuterRef("session"),
-        status=LeaveRequest.Status.APPROVED)
-    enrolled = Enrolment.objects.filter(
-        person=OuterRef("person"), section=OuterRef("session__section"),
-        status=Enrolment.Status.ENROLLED)
-    rows = (counted_attendance(now=now)
-            .filter(status=Attendance.Status.ABSENT,
+    rows = (unexcused_absences(now=now)
+            .filter(session__ends_at__lt=now - LEAVE_GRACE,
                     session__section__term__absence_limit__isnull=False,
                     session__section__term__end_date__gte=timezone.localdate(now))
-            .filter(Exists(enrolled)).exclude(Exists(approved))
             .values("person", "session__section", "session__section__term__absence_limit")
             .annotate(absences=Count("pk"))
             .filter(absences__gte=F("session__section__term__absence_limit"))
@@ -49,7 +54,9 @@ def absence_limit_release(*, now: datetime.datetime | None = None) -> int:
     """Withdraw each student over their term's absence limit (as the
     system, with the reason in the audit row), so that their place goes to
     the waiting list. Idempotent: a withdrawn student is not enrolled any
-    more. Returns how many were withdrawn now."""
+    more. A class whose lock is busy (``EnrolmentBusy``) is logged and left
+    for the next run; the others go ahead. Returns how many were withdrawn
+    now."""
     now = now or timezone.now()
     released = 0
     for person_id, section_id, absences in over_absence_limit(now=now):
@@ -59,6 +66,13 @@ def absence_limit_release(*, now: datetime.datetime | None = None) -> int:
             continue
         reason = _("%(count)s absences without leave: the place went to the waiting list.") % {
             "count": absences}
-        row = enrolment_withdraw(enrolment=enrolment, actor=None, reason=reason, now=now)
+        try:
+            row = enrolment_withdraw(enrolment=enrolment, actor=None, reason=reason, now=now)
+        except EnrolmentBusy:
+            # The class is locked by someone else (an enrolment rush): the
+            # others still go ahead, and the next run withdraws this one.
+            logger.warning("Class %s busy: the place of person %s is given up at the next run.",
+                           section_id, person_id)
+            continue
         released += row.status == Enrolment.Status.WITHDRAWN
     return released
