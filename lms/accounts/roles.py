@@ -7,7 +7,9 @@ Students use the public site only.
 
 ``roles_ensure`` is the single source of what a role may do; it runs after
 every ``migrate`` (and after a test flush) and only ever adds what is missing.
-The data migration 0002_roles is frozen history: it created the groups once.
+The data migrations 0002_roles and 0007_profile_photo_collection are frozen
+history: they created the groups, and later moved the teachers' and campus
+admins' media permissions from the root collection to the teaching material.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -48,7 +50,15 @@ PAGE_PERMISSIONS = {
     SCHOOL_ADMIN: ("add", "change", "publish", "lock", "unlock", "bulk_delete"),
 }
 
-# Image, document and collection permissions on the root collection.
+# Media collections, children of the root collection (found by name; created
+# by migration 0007 and again by ``roles_ensure`` after a flush). Teachers and
+# campus admins work in the teaching material; students' photos are kept
+# where only school admins (who hold the root, hence every child) and
+# superusers may see and choose them: a permission on a collection is
+# inherited by its children, so nobody but school admins has any on the root.
+TEACHING_MATERIAL = "教学资料"
+PROFILE_PHOTOS = "学员照片"
+
 _MEDIA_MANAGE = (
     "wagtailimages.add_image",
     "wagtailimages.change_image",
@@ -69,11 +79,30 @@ _MEDIA_UPLOAD = (
     "wagtaildocs.add_document",
     "wagtaildocs.choose_document",
 )
+# Image, document and collection permissions: collection (None: the root) →
+# role → permissions.
 COLLECTION_PERMISSIONS = {
-    SCHOOL_ADMIN: _MEDIA_MANAGE,
-    CAMPUS_ADMIN: _MEDIA_UPLOAD,
-    TEACHER: _MEDIA_UPLOAD,
+    None: {SCHOOL_ADMIN: _MEDIA_MANAGE},
+    TEACHING_MATERIAL: {CAMPUS_ADMIN: _MEDIA_UPLOAD, TEACHER: _MEDIA_UPLOAD},
+    PROFILE_PHOTOS: {},
 }
+
+
+def media_collection(name: str):
+    """The root collection's child called ``name``, created if missing; None
+    while there is no root collection (a flushed database)."""
+    from wagtail.models import Collection
+
+    root = Collection.get_first_root_node()
+    if root is None:
+        return None
+    found = root.get_children().filter(name=name).first()
+    return found if found is not None else root.add_child(name=name)
+
+
+def profile_photo_collection():
+    """The collection students' photos are uploaded to and chosen from."""
+    return media_collection(PROFILE_PHOTOS)
 
 
 def has_role(user, role: str) -> bool:
@@ -113,7 +142,8 @@ def _is_last_post_migrate(sender) -> bool:
 def roles_ensure(*, sender=None, **kwargs) -> None:
     """Create any missing role group and grant each role its permissions:
     admin access, model permissions, page permissions on the tree root and
-    media permissions on the root collection.
+    media permissions on the root collection and its media collections
+    (created if missing).
 
     Idempotent: only adds what is missing, never removes what staff granted
     by hand. Connected to ``post_migrate`` (runs after the last app's);
@@ -133,14 +163,18 @@ def roles_ensure(*, sender=None, **kwargs) -> None:
         {"wagtailadmin.access_admin"}
         | {n for names in MODEL_PERMISSIONS.values() for n in names}
         | {n for names in page_names.values() for n in names}
-        | {n for names in COLLECTION_PERMISSIONS.values() for n in names}
+        | {n for grants in COLLECTION_PERMISSIONS.values() for names in grants.values()
+           for n in names}
     )
 
     def pick(names):
         return [permissions[n] for n in names if n in permissions]
 
     tree_root = Page.get_first_root_node()
-    collection_root = Collection.get_first_root_node()
+    collections = {
+        key: Collection.get_first_root_node() if key is None else media_collection(key)
+        for key in COLLECTION_PERMISSIONS
+    }
     for name in ROLES:
         group, _ = Group.objects.get_or_create(name=name)
         model_permissions = pick(MODEL_PERMISSIONS.get(name, ()))
@@ -152,8 +186,10 @@ def roles_ensure(*, sender=None, **kwargs) -> None:
                 GroupPagePermission.objects.get_or_create(
                     group=group, page=tree_root, permission=permission
                 )
-        if collection_root is not None:
-            for permission in pick(COLLECTION_PERMISSIONS.get(name, ())):
+        for key, collection in collections.items():
+            if collection is None:
+                continue
+            for permission in pick(COLLECTION_PERMISSIONS[key].get(name, ())):
                 GroupCollectionPermission.objects.get_or_create(
-                    group=group, collection=collection_root, permission=permission
+                    group=group, collection=collection, permission=permission
                 )

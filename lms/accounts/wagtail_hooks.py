@@ -16,6 +16,13 @@ def register_family_links():
     return ProxyLinkViewSet()
 
 
+@hooks.register("register_admin_viewset")
+def register_profile_photo_chooser():
+    from .admin_users import photo_chooser_viewset
+
+    return photo_chooser_viewset
+
+
 @hooks.register("register_log_actions")
 def register_proxy_log_actions(actions):
     from .proxy_audit import register_proxy_log_actions as register

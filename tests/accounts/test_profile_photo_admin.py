@@ -10,6 +10,7 @@ from wagtail.images import get_image_model
 from wagtail.users.models import UserProfile
 
 from lms.accounts.models import Profile, User
+from lms.accounts.roles import profile_photo_collection
 from tests.factories import ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,8 @@ def admin_client(client):
 def photo(title="王秀英") -> Image:
     buffer = BytesIO()
     PILImage.new("RGB", (120, 160), "#5a7d9a").save(buffer, format="JPEG")
-    return Image.objects.create(title=title, file=ImageFile(buffer, name="face.jpg"))
+    return Image.objects.create(title=title, file=ImageFile(buffer, name="face.jpg"),
+                                collection=profile_photo_collection())
 
 
 def edit(admin_client, user, **data):
@@ -44,8 +46,8 @@ def edit(admin_client, user, **data):
 def test_the_edit_screen_offers_an_image_chooser_with_the_current_photo(admin_client):
     person = ProfileFactory(real_name="王秀英").user
     html = admin_client.get(f"/admin/users/edit/{person.pk}/").content.decode()
-    assert 'name="photo"' in html and "w-field--admin_image_chooser" in html
-    assert "Choose an image" in html
+    assert 'name="photo"' in html and "w-field--photo_chooser" in html
+    assert "Choose a photo" in html
     person.profile.photo = face = photo()
     person.profile.save()
     html = admin_client.get(f"/admin/users/edit/{person.pk}/").content.decode()
