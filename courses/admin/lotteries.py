@@ -231,12 +231,11 @@ class LotteryActionView(View):
 
     def do_draw(self):
 
-        if self.draw.status == LotteryDraw.Status.DRAWN:
-            # A page opened before the system (at the window's close) or
-            # another admin drew it: "draw" must not quietly re-run it.
-            return messages.ERROR, _("This lottery has already been drawn. Check the result "
-                                     "below; to draw it again, use Re-run the draw.")
-        draw = lottery_draw(draw=self.draw, actor=self.request.user)
+        # A page opened before the system (at the window's close) or another
+        # admin drew it: "draw" must not quietly re-run it (checked under
+        # the draw's lock).
+        draw = lottery_draw(draw=self.draw, actor=self.request.user,
+                            expect=LotteryDraw.Status.ANNOUNCED)
         return messages.SUCCESS, _("Drawn: %(count)d requests. Check the result, then "
                                    "publish it.") % {"count": draw.entries_count}
 
@@ -245,7 +244,8 @@ class LotteryActionView(View):
         if self.draw.status != LotteryDraw.Status.DRAWN:
             return messages.ERROR, _("Only a drawn lottery that is not yet published can be "
                                      "drawn again.")
-        draw = lottery_draw(draw=self.draw, actor=self.request.user)
+        draw = lottery_draw(draw=self.draw, actor=self.request.user,
+                            expect=LotteryDraw.Status.DRAWN)
         return messages.SUCCESS, _("Drawn again with the same seed: %(count)d requests.") % {
             "count": draw.entries_count}
 

@@ -70,7 +70,8 @@ def lottery_announce_within(*, term: Term, round_robin: bool = False) -> Lottery
     )
 
 
-def lottery_draw(*, draw: LotteryDraw, actor: User | None = None) -> LotteryDraw:
+def lottery_draw(*, draw: LotteryDraw, actor: User | None = None,
+                 expect: str | None = None) -> LotteryDraw:
     """Draw every lottery class of the draw's term (not cancelled ones).
 
     Locks the draw row, then the classes in id order (lock timeout
@@ -86,11 +87,16 @@ def lottery_draw(*, draw: LotteryDraw, actor: User | None = None) -> LotteryDraw
     ``inputs_digest``, ``drawn_at``, ``drawn_by``, ``entries_count``.
     After commit: one task notifies everyone (``lottery_notify``).
 
-    Raises ``LotteryError`` for a published draw or a lock timeout."""
+    ``expect``: the status the caller saw (``announced`` for "draw",
+    ``drawn`` for "re-run"); checked under the draw's lock, so that a page
+    opened before the system or another admin drew it never re-runs it.
+
+    Raises ``LotteryError`` for a published draw, a draw no longer in the
+    ``expect``ed status (code ``changed``) or a lock timeout."""
     now = timezone.now()
     try:
         with _gc_paused(), transaction.atomic(durable=True):
-            draw = lottery_draw_within(draw=draw, actor=actor, now=now)
+            draw = lottery_draw_within(draw=draw, actor=actor, now=now, expect=expect)
             _after_commit(draw.pk)
     except OperationalError as error:
         if not _is_lock_timeout(error):
@@ -101,16 +107,20 @@ def lottery_draw(*, draw: LotteryDraw, actor: User | None = None) -> LotteryDraw
     return draw
 
 
-def lottery_draw_within(*, draw: LotteryDraw, actor: User | None, now) -> LotteryDraw:
+def lottery_draw_within(*, draw: LotteryDraw, actor: User | None, now,
+                        expect: str | None = None) -> LotteryDraw:
     """The draw in the caller's transaction (``lottery_draw``'s, or the
     demo's): the same locks and writes, no notices. Raises ``LotteryError``
-    for a published draw."""
+    for a published draw, or one not in the ``expect``ed status."""
     _lock_timeout()
     draw = (LotteryDraw.objects.select_for_update().select_related("term")
             .get(pk=draw.pk))
     if draw.status == LotteryDraw.Status.PUBLISHED:
         raise LotteryError(_("This lottery is published: it cannot be drawn again."),
                            "published")
+    if expect is not None and draw.status != expect:
+        raise LotteryError(_("This lottery has already been drawn. Check the result below; "
+                             "to draw it again, use Re-run the draw."), "changed")
     sections = list(
         Section.objects.select_for_update()
         .filter(term=draw.term, enrolment_mode=Section.Mode.LOTTERY)

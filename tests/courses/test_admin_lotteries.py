@@ -199,3 +199,21 @@ def test_draw_on_a_page_opened_before_the_system_drew_changes_nothing(client, wo
     assert EnrolmentLogEntry.objects.count() == rows  # not re-run
     assert set(Enrolment.objects.filter(status="enrolled").values_list("pk", flat=True)) == (
         winners)
+
+
+def test_the_service_checks_the_expected_status_under_the_draws_lock(client, world):
+    from courses.models import EnrolmentLogEntry
+    from courses.services.lottery import LotteryError, lottery_draw
+
+    client.force_login(world["school_admin"])
+    announce(client, world)
+    draw = LotteryDraw.objects.get()
+    lottery_draw(draw=draw, expect=LotteryDraw.Status.ANNOUNCED)
+    rows = EnrolmentLogEntry.objects.count()
+
+    with pytest.raises(LotteryError) as error:
+        lottery_draw(draw=draw, expect=LotteryDraw.Status.ANNOUNCED)
+    assert error.value.code == "changed"
+    assert EnrolmentLogEntry.objects.count() == rows
+    lottery_draw(draw=draw, expect=LotteryDraw.Status.DRAWN)  # a re-run still runs
+    assert EnrolmentLogEntry.objects.count() > rows
